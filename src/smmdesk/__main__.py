@@ -1,0 +1,3 @@
+from smmdesk.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""The session: signing in with the app password (createSession), renewing it
+(refreshSession), the server and PDS addresses, and what the JWTs say."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+
+from smmdesk.connectors.base import ConnectorError, PermanentError
+from smmdesk.connectors.bluesky.common import SERVICE
+from smmdesk.connectors.bluesky.errors import (
+    _AUTH_ERRORS,
+    _api_error,
+    _json,
+    _session_ended,
+    _sign_in_error,
+)
+
+if TYPE_CHECKING:
+    from smmdesk.connectors.bluesky import BlueskyConnector
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _sign_in(api: BlueskyConnector, identifier: str, *, connecting: bool = False) -> None:
+    body = {"identifier": identifier, "password": api._creds.get("appPassword", "")}
+    try:
+        _adopt(api, _session_call(api, "com.atproto.server.createSession", json=body))
+    except PermanentError as exc:
+        raise _sign_in_error(exc, connecting, api._who()) from exc
+
+
+def _sign_out(api: BlueskyConnector) -> None:
+    """End the session (deleteSession), e.g. one an account password opened."""
+    url = f"{api._settings.get('service') or SERVICE}/xrpc/com.atproto.server.deleteSession"
+    try:
+        api.send("POST", url, idempotent=True, headers={
+            "Authorization": f"Bearer {api._creds.get('refreshJwt', '')}"})
+    except ConnectorError:
+        pass  # it expires on its own; nothing of it is kept
+
+
+def _refresh_session(api: BlueskyConnector) -> None:
+    try:
+        _adopt(api, _session_call(api, "com.atproto.server.refreshSession",
+                                       token=api._creds.get("refreshJwt", "")))
+    except PermanentError as exc:
+        if exc.code not in _AUTH_ERRORS:
+            raise
+        if not api._creds.get("appPassword"):
+            raise _session_ended(api._who(), exc.raw) from exc
+        _sign_in(api, api._did())
+    # The old refresh token is spent: the engine stores these after the call.
+    api.rotated = api._connect_result(api.channel.name)
+
+
+def _session_call(api: BlueskyConnector, nsid: str, *, json: dict | None = None,
+                  token: str = "") -> dict:
+    url = f"{api._settings.get('service') or SERVICE}/xrpc/{nsid}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = api.send("POST", url, json=json, headers=headers, idempotent=True)
+    data = _json(response)
+    if response.status_code == 200 and data.get("accessJwt") and data.get("did"):
+        return data
+    raise _api_error(nsid, response, data, "read", api._who())
+
+
+def _adopt(api: BlueskyConnector, session: dict) -> None:
+    api._creds.update(accessJwt=session["accessJwt"], refreshJwt=session["refreshJwt"])
+    for token in (session["accessJwt"], session["refreshJwt"]):
+        api.http.add_secret(token)
+    api._settings.update(did=session["did"], handle=session.get("handle")
+                         or api._settings.get("handle", ""))
+    pds = _pds_endpoint(session.get("didDoc"))
+    if pds:
+        api._settings["pds"] = pds
+
+
+def _service_url(text: str) -> str:
+    """What the person typed as the server -> https://host[:port], no path."""
+    text = text.strip() or SERVICE
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    loopback = host in _LOOPBACK
+    if not ("." in host or loopback) or not (parts.scheme == "https"
+                                             or (parts.scheme == "http" and loopback)):
+        raise PermanentError(_(
+            "Bluesky: “%(url)s” is not a server address. Leave the field empty for "
+            "bsky.social, or enter your PDS's address, e.g. https://pds.example.com.")
+            % {"url": text}, code="bad_service")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _pds_endpoint(did_doc: Any) -> str:
+    """The #atproto_pds service of a DID document, if it is a usable address."""
+    services = did_doc.get("service") if isinstance(did_doc, dict) else None
+    for service in services or []:
+        if str(service.get("id", "")).endswith("#atproto_pds"):
+            try:
+                return _service_url(str(service.get("serviceEndpoint", "")))
+            except PermanentError:
+                return ""
+    return ""
+
+
+def _jwt_claims(token: str) -> dict:
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+def _jwt_expiry(token: str) -> datetime | None:
+    exp = _jwt_claims(token).get("exp")
+    return datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None

@@ -1,0 +1,19 @@
+"""What the Mastodon modules share: the scopes we ask for, and a stock server's limits."""
+
+from __future__ import annotations
+
+# https://docs.joinmastodon.org/api/oauth-scopes/#granular-scopes : the least we need.
+# read:accounts works on every version (``profile`` only since 4.3).
+SCOPES = ("read:accounts", "read:statuses", "read:notifications", "write:statuses",
+          "write:media")
+MB = 2**20
+# Defaults of a stock server (GET /api/v2/instance, configuration.*): 500 characters,
+# 4 files, a link counts as 23 characters, images up to 16 MB, videos up to 99 MB
+# (https://docs.joinmastodon.org/methods/instance/#v2). A server may change them.
+DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_MAX_MEDIA = 4
+DEFAULT_URL_CHARACTERS = 23
+DEFAULT_DESCRIPTION_LIMIT = 1500
+IMAGE_MAX_BYTES = 16 * MB
+VIDEO_MAX_BYTES = 103_809_024
+VISIBILITIES = ("public", "unlisted", "private")

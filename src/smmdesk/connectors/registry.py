@@ -1,0 +1,46 @@
+"""Network kind -> connector class, by dotted path.
+
+A new network is one module in this package, its fixtures, and one line here.
+``Channel.kind`` takes its choices from this table, so the import stays lazy.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.utils.module_loading import import_string
+
+from smmdesk.connectors.base import Connector
+
+CONNECTORS: dict[str, tuple[str, str]] = {
+    "sandbox": ("smmdesk.connectors.sandbox.SandboxConnector", "Sandbox (simulated network)"),
+    "telegram": ("smmdesk.connectors.telegram.TelegramConnector", "Telegram"),
+    "webhook": ("smmdesk.connectors.webhook.WebhookConnector", "Webhook (your own endpoint)"),
+    "vk": ("smmdesk.connectors.vk.VKConnector", "VK (VKontakte)"),
+    "mastodon": ("smmdesk.connectors.mastodon.MastodonConnector", "Mastodon"),
+    "bluesky": ("smmdesk.connectors.bluesky.BlueskyConnector", "Bluesky"),
+    "facebook": ("smmdesk.connectors.facebook.FacebookConnector", "Facebook Pages"),
+    "instagram": ("smmdesk.connectors.instagram.InstagramConnector",
+                  "Instagram (professional accounts)"),
+}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind, label) for kind, (_path, label) in CONNECTORS.items()]
+
+
+def kind_label(kind: str) -> str:
+    return CONNECTORS[kind][1] if kind in CONNECTORS else kind
+
+
+@cache
+def connector_class(kind: str) -> type[Connector]:
+    try:
+        path, _label = CONNECTORS[kind]
+    except KeyError:
+        raise LookupError(f"unknown network kind: {kind!r}") from None
+    return import_string(path)
+
+
+def all_connector_classes() -> list[type[Connector]]:
+    return [connector_class(kind) for kind in CONNECTORS]

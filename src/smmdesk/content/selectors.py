@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+
+from smmdesk.accounts.models import Workspace
+from smmdesk.connectors.base import Format, Issue, MediaFile, MediaKind, PublishRequest
+from smmdesk.connectors.registry import connector_class
+from smmdesk.content.models import MediaAsset, Post, Variant
+from smmdesk.content.utm import tag_links
+
+
+def post_list(*, workspace: Workspace) -> QuerySet[Post]:
+    return Post.objects.filter(workspace=workspace).select_related("rubric", "campaign", "author")
+
+
+def media_list(*, workspace: Workspace) -> QuerySet[MediaAsset]:
+    return MediaAsset.objects.filter(workspace=workspace)
+
+
+_PUBLIC_SALT = "smmdesk.public-media"
+PUBLIC_MEDIA_DAYS = 7
+
+
+def media_public_url(asset: MediaAsset) -> str:
+    """A signed address anyone can fetch for a week: for networks that download media."""
+    token = signing.dumps(asset.pk, salt=_PUBLIC_SALT)
+    return f"{settings.SITE_URL}/m/{token}/"
+
+
+def media_from_public_token(token: str) -> MediaAsset:
+    try:
+        pk = signing.loads(token, salt=_PUBLIC_SALT, max_age=timedelta(days=PUBLIC_MEDIA_DAYS))
+        return MediaAsset.objects.get(pk=pk)
+    except (signing.BadSignature, MediaAsset.DoesNotExist) as exc:
+        raise LookupError("no such media") from exc
+
+
+def media_file(asset: MediaAsset, *, public: bool = False) -> MediaFile:
+    return MediaFile(path=Path(asset.file.path), kind=MediaKind(asset.kind), mime=asset.mime,
+                     size=asset.size, name=asset.original_name, alt_text=asset.alt_text,
+                     width=asset.width, height=asset.height,
+                     url=media_public_url(asset) if public else "")
+
+
+def variant_text(variant: Variant) -> str:
+    """The variant's text as it will be published: links tagged with UTM when asked."""
+    text = variant.effective_text()
+    post = variant.post
+    if post.utm_enabled:
+        text = tag_links(text, source=variant.channel.kind, medium=post.utm_medium,
+                         campaign=post.utm_campaign_value())
+    return text
+
+
+def variant_publish_request(variant: Variant, *, marker: str = "",
+                            publication_id: int | None = None) -> PublishRequest:
+    """The variant as a connector receives it."""
+    return PublishRequest(
+        text=variant_text(variant),
+        media=tuple(media_file(a, public=connector_class(variant.channel.kind).needs_public_media)
+                    for a in variant.effective_media()),
+        format=Format(variant.format),
+        first_comment=variant.first_comment,
+        options=dict(variant.options),
+        marker=marker,
+        publication_id=publication_id,
+    )
+
+
+def variant_issues(variant: Variant) -> list[Issue]:
+    """What the variant's network would refuse, said in the person's words."""
+    return connector_class(variant.channel.kind).validate(variant_publish_request(variant),
+                                                         settings=variant.channel.settings)

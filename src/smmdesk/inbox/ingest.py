@@ -1,0 +1,242 @@
+"""Taking messages in: deduplicate, understand, store, apply rules, raise alerts, make leads.
+
+Everything arrives as ``Incoming`` (from a connector's ``fetch_comments``, its polled
+events or a webhook) and goes through one path, in batches, so a busy day costs a handful
+of queries rather than a handful per message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from smmdesk.channels.models import Channel
+from smmdesk.inbox.models import (
+    Author,
+    Lead,
+    Message,
+    MessageKind,
+    MessageStatus,
+    RuleAction,
+)
+from smmdesk.inbox.rules import NETWORK_ACTIONS, enabled_rules
+from smmdesk.nlp.service import classify
+from smmdesk.publishing.models import Publication
+
+log = logging.getLogger("smmdesk.inbox")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: Channel
+    external_id: str
+    text: str
+    created_at: datetime
+    kind: str = MessageKind.COMMENT
+    author_id: str = ""
+    author_name: str = ""
+    author_handle: str = ""
+    post_external_id: str = ""
+    parent_external_id: str = ""
+    by_us: bool = False
+    hidden: bool = False
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    new: int = 0
+    duplicates: int = 0
+    rule_actions: int = 0
+    leads: int = 0
+    alerts: int = 0
+
+
+def priority(m: Message) -> int:
+    """Negative complaints first, then toxic messages and people who want to buy."""
+    if m.sentiment == "negative" and m.intent == "complaint":
+        return 3
+    if m.intent == "purchase" and not m.toxic:
+        return 2
+    return 1 if m.toxic or m.sentiment == "negative" else 0
+
+
+def ingest(items: list[Incoming], *, now: datetime | None = None) -> IngestReport:
+    """Store what is new among ``items`` (all of one workspace) and act on it."""
+    report = IngestReport(received=len(items))
+    if not items:
+        return report
+    now = now or timezone.now()
+    workspace = items[0].channel.workspace
+    fresh = _dedup(items)
+    report.duplicates = len(items) - len(fresh)
+    if not fresh:
+        return report
+    with transaction.atomic():
+        authors, new_authors = _authors(workspace, fresh, now)
+        messages = _messages(workspace, fresh, authors, now)
+        report.new = len(messages)
+        report.rule_actions = _apply_rules(workspace, messages, new_authors)
+        report.leads = _leads(workspace, messages)
+    report.alerts = _alert(workspace, [m for m in messages if m.priority == 3])
+    return report
+
+
+def _dedup(items: list[Incoming]) -> list[Incoming]:
+    seen: set[tuple[int, str]] = set()
+    by_channel: dict[int, set[str]] = {}
+    for it in items:
+        by_channel.setdefault(it.channel.pk, set()).add(it.external_id)
+    for channel_id, ids in by_channel.items():
+        for chunk in _chunks(sorted(ids), 500):
+            seen |= {(channel_id, e) for e in Message.objects.filter(
+                channel_id=channel_id, external_id__in=chunk).values_list("external_id",
+                                                                          flat=True)}
+    fresh = []
+    for it in items:
+        key = (it.channel.pk, it.external_id)
+        if key not in seen and it.external_id:
+            seen.add(key)
+            fresh.append(it)
+    return fresh
+
+
+def _chunks(values, size):
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _authors(workspace, items: list[Incoming], now) -> tuple[dict, set]:
+    """Author rows for everyone in ``items``; also the keys of authors new to us."""
+    keys = {(it.channel.kind, it.author_id or it.author_handle or "unknown") for it in items}
+    found: dict[tuple[str, str], Author] = {}
+    for network in {k[0] for k in keys}:
+        ids = [k[1] for k in keys if k[0] == network]
+        for chunk in _chunks(ids, 500):
+            for a in Author.objects.filter(workspace=workspace, network=network,
+                                           network_id__in=chunk):
+                found[(network, a.network_id)] = a
+    missing = keys - set(found)
+    names = {(it.channel.kind, it.author_id or it.author_handle or "unknown"): it
+             for it in items}
+    created = Author.objects.bulk_create(
+        [Author(workspace=workspace, network=k[0], network_id=k[1], name=names[k].author_name,
+                handle=names[k].author_handle, first_seen=now, last_seen=now)
+         for k in missing], ignore_conflicts=True)
+    if created:
+        for a in Author.objects.filter(workspace=workspace, network_id__in=[k[1] for k in
+                                                                             missing]):
+            found[(a.network, a.network_id)] = a
+    Author.objects.filter(pk__in=[a.pk for k, a in found.items() if k not in missing]) \
+        .update(last_seen=now)
+    return found, missing
+
+
+def _messages(workspace, items: list[Incoming], authors: dict, now) -> list[Message]:
+    to_read = [it for it in items if not it.by_us and it.text.strip()]
+    understood = dict(zip([id(it) for it in to_read], classify([it.text for it in to_read]),
+                          strict=True))
+    pubs = _publications(items)
+    rows = []
+    for it in sorted(items, key=lambda i: i.created_at):
+        p = understood.get(id(it))
+        m = Message(
+            workspace=workspace, channel=it.channel, kind=it.kind, external_id=it.external_id,
+            post_external_id=it.post_external_id,
+            publication=pubs.get((it.channel.pk, it.post_external_id)),
+            author=authors.get((it.channel.kind, it.author_id or it.author_handle or "unknown")),
+            by_us=it.by_us, text=it.text, created_at=it.created_at, received_at=now,
+            hidden=it.hidden,
+            status=MessageStatus.DONE if it.by_us else MessageStatus.NEW)
+        if p is not None:
+            m.language, m.sentiment, m.intent, m.toxic = p.language, p.sentiment, p.intent, \
+                p.toxic
+            m.confidence = p.confidence
+            m.priority = priority(m)
+        rows.append(m)
+    Message.objects.bulk_create(rows)  # primary keys come back on SQLite and PostgreSQL
+    _link_parents(rows, items)
+    return [m for m in rows if not m.by_us]
+
+
+def _publications(items: list[Incoming]) -> dict[tuple[int, str], Publication]:
+    wanted = {(it.channel.pk, it.post_external_id) for it in items if it.post_external_id}
+    if not wanted:
+        return {}
+    rows = Publication.objects.filter(channel_id__in={c for c, _ in wanted},
+                                      external_id__in={e for _, e in wanted})
+    return {(p.channel_id, p.external_id): p for p in rows}
+
+
+def _link_parents(rows: list[Message], items: list[Incoming]) -> None:
+    """Threads: each reply points at the message it answers (in this batch or earlier)."""
+    by_key = {(m.channel_id, m.external_id): m for m in rows}
+    wanted = {(it.channel.pk, it.external_id): it.parent_external_id for it in items
+              if it.parent_external_id}
+    missing = {(c, p) for (c, _e), p in wanted.items() if (c, p) not in by_key}
+    for channel_id in {c for c, _p in missing}:
+        ids = [p for c, p in missing if c == channel_id]
+        for m in Message.objects.filter(channel_id=channel_id, external_id__in=ids):
+            by_key[(channel_id, m.external_id)] = m
+    changed = []
+    for (channel_id, external_id), parent_id in wanted.items():
+        child, parent = by_key.get((channel_id, external_id)), by_key.get((channel_id, parent_id))
+        if child is not None and parent is not None:
+            child.parent = parent
+            changed.append(child)
+    Message.objects.bulk_update(changed, ["parent"])
+
+
+def _apply_rules(workspace, messages: list[Message], new_authors: set) -> int:
+    """Match every new message against the enabled rules, then act in bulk: a busy batch
+    costs a few queries per rule, not per message."""
+    from smmdesk.inbox.actions import apply_local_bulk
+
+    rules = enabled_rules(workspace)
+    if not rules:
+        return 0
+    planned: list[tuple] = []  # (rule, message, action)
+    for m in messages:
+        is_new = m.author is not None and (m.author.network, m.author.network_id) in new_authors
+        for rule, matcher in rules:
+            if matcher.matches(m, new_author=is_new):
+                planned += [(rule, m, action) for action in rule.actions]
+    local = [p for p in planned if p[2]["do"] not in NETWORK_ACTIONS]
+    queued = [RuleAction(workspace=workspace, rule=rule, message=m, action=action["do"],
+                         detail=action, state="pending")
+              for rule, m, action in planned if action["do"] in NETWORK_ACTIONS]
+    RuleAction.objects.bulk_create(queued)
+    apply_local_bulk(workspace, local)
+    return len(planned)
+
+
+def _leads(workspace, messages: list[Message]) -> int:
+    rows = [Lead(workspace=workspace, message=m, channel=m.channel, publication=m.publication,
+                 author=m.author, created_at=m.created_at)
+            for m in messages if m.intent == "purchase" and not m.toxic
+            and m.status != MessageStatus.SPAM]
+    Lead.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+ALERT_ONE_BY_ONE = 3  # more negative messages than this in one batch: one summary
+
+
+def _alert(workspace, negative: list[Message]) -> int:
+    if not negative:
+        return 0
+    from smmdesk.inbox.alerts import alert_negative, alert_summary
+
+    try:
+        if len(negative) > ALERT_ONE_BY_ONE:
+            alert_summary(workspace, negative)
+        else:
+            for m in negative:
+                alert_negative(m)
+    except Exception:  # an alert must never lose the messages it is about
+        log.exception("alerts about %d negative messages failed", len(negative))
+    return len(negative)

@@ -1,0 +1,98 @@
+"""Posting slots and the queue: each channel has weekly times; "add to queue" takes the
+next free one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smmdesk.accounts.models import User
+from smmdesk.channels.models import Channel
+from smmdesk.content.models import Post
+from smmdesk.lib.errors import InvalidInput
+from smmdesk.publishing.models import PostingSlot, Publication, Status
+from smmdesk.publishing.services import publication_schedule
+
+# Publications that occupy a slot.
+OCCUPYING = (Status.PENDING_APPROVAL, Status.SCHEDULED, Status.PUBLISHING, Status.PUBLISHED,
+             Status.UNCONFIRMED)
+HORIZON_DAYS = 366
+
+
+def slot_add(*, channel: Channel, weekday: int, at: time) -> PostingSlot:
+    if not 0 <= int(weekday) <= 6:
+        raise InvalidInput(_("A weekday is 0 (Monday) to 6 (Sunday)."), code="invalid_weekday")
+    slot, _created = PostingSlot.objects.get_or_create(
+        channel=channel, weekday=int(weekday), time=at.replace(second=0, microsecond=0))
+    return slot
+
+
+def slot_remove(*, channel: Channel, slot_id: int) -> None:
+    PostingSlot.objects.filter(channel=channel, pk=slot_id).delete()
+
+
+def slot_times(channel: Channel, start: date, days: int) -> Iterator[datetime]:
+    """Every slot of the channel from ``start`` for ``days`` days, as aware datetimes in
+    the workspace's time zone, in order."""
+    tz = channel.workspace.tz
+    slots = list(channel.slots.all())
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        for slot in slots:
+            if slot.weekday == day.weekday():
+                yield datetime.combine(day, slot.time, tzinfo=tz)
+
+
+def _minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+def taken_minutes(channel: Channel, since: datetime, until: datetime) -> set[datetime]:
+    rows = Publication.objects.filter(channel=channel, status__in=OCCUPYING,
+                                      scheduled_at__gte=since, scheduled_at__lt=until)
+    return {_minute(at) for at in rows.values_list("scheduled_at", flat=True)}
+
+
+def next_free_slot(channel: Channel, *, after: datetime | None = None) -> datetime | None:
+    after = after or timezone.now()
+    start = timezone.localtime(after, channel.workspace.tz).date()
+    taken = taken_minutes(channel, after, after + timedelta(days=HORIZON_DAYS + 1))
+    for at in slot_times(channel, start, HORIZON_DAYS):
+        if at > after and _minute(at) not in taken:
+            return at
+    return None
+
+
+@transaction.atomic
+def post_add_to_queue(*, post: Post, channels: list[Channel], actor: User | None
+                      ) -> list[Publication]:
+    """Schedule the post on each channel at that channel's next free slot."""
+    pubs = []
+    for channel in channels:
+        at = next_free_slot(channel)
+        if at is None:
+            raise InvalidInput(_("%(channel)s has no free posting time; add times on the "
+                                 "Queue page.") % {"channel": channel.name}, code="no_slot",
+                               details={"channel_id": channel.pk})
+        pubs.append(publication_schedule(post=post, channel=channel, at=at, actor=actor))
+    return pubs
+
+
+def slot_overview(channel: Channel, *, weeks: int = 2) -> list[dict]:
+    """The coming weeks' slots of a channel, each filled (with its publication) or empty."""
+    now = timezone.now()
+    start = timezone.localtime(now, channel.workspace.tz).date()
+    times = [at for at in slot_times(channel, start, weeks * 7) if at > now]
+    if not times:
+        return []
+    pubs = {}
+    for pub in (Publication.objects.filter(channel=channel, status__in=OCCUPYING,
+                                           scheduled_at__gte=times[0],
+                                           scheduled_at__lte=times[-1] + timedelta(minutes=1))
+                .select_related("post")):
+        pubs.setdefault(_minute(pub.scheduled_at), pub)
+    return [{"at": at, "publication": pubs.get(_minute(at))} for at in times]

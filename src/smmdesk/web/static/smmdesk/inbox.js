@@ -1,0 +1,171 @@
+// The inbox's keyboard and small helpers. Everything here also has a link or a button:
+// the page works without this file (and without htmx).
+//   j / k  next / previous      Enter  open          r  answer       e  done
+//   s      spam                 x      tick          a  assign       /  search
+//   ?      help                 Ctrl+Enter in the answer sends it    Esc leaves a field
+(function () {
+  "use strict";
+  var inbox = document.getElementById("inbox");
+  if (!inbox) { return; }
+  var focusAfterOpen = null;
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#inbox-rows .inbox-row")); }
+  function opened() { return document.querySelector("#inbox-rows .inbox-row.on"); }
+  function cursor() { return document.querySelector("#inbox-rows .inbox-row.cursor") || opened(); }
+
+  function setCursor(row, quiet) {
+    rows().forEach(function (r) { r.classList.remove("cursor"); });
+    if (!row) { return; }
+    row.classList.add("cursor");
+    if (!quiet) { row.scrollIntoView({block: "nearest"}); }
+  }
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) { return; }
+    var i = list.indexOf(cursor());
+    i = i < 0 ? 0 : Math.min(list.length - 1, Math.max(0, i + step));
+    setCursor(list[i]);
+  }
+
+  function open(row, thenFocus) {
+    if (!row) { return; }
+    setCursor(row);
+    if (row.classList.contains("on") && document.querySelector("#pane .inbox-msg")) {
+      focusField(thenFocus);
+      return;
+    }
+    focusAfterOpen = thenFocus || null;
+    row.querySelector(".inbox-link").click();  // htmx loads it into the pane; a plain link otherwise
+  }
+
+  function focusField(selector) {
+    var field = selector && document.querySelector(selector);
+    if (field) { field.focus(); }
+  }
+
+  function nextAfter(row) {
+    var list = rows(), i = list.indexOf(row);
+    return list[i + 1] || list[i - 1] || null;
+  }
+
+  // e / s: mark the message under the cursor, then go on to the next one.
+  function mark(status) {
+    var row = cursor();
+    if (!row || !row.dataset.action) { return; }
+    var wasOpen = row.classList.contains("on"), next = nextAfter(row);
+    smmPost(row.dataset.action, {status: status, keep: inbox.dataset.keep}).then(function (answer) {
+      smmToast(answer.message, answer.ok ? "ok" : "bad");
+      if (!answer.row) { return; }
+      var fresh = replaceRow(row, answer.row);
+      if (!answer.ok) { return; }
+      if (next) { setCursor(next); } else { setCursor(fresh); }
+      if (wasOpen && next) { open(next); }
+      else if (wasOpen && window.htmx) { htmx.ajax("GET", document.querySelector("#pane .inbox-msg").dataset.url, {target: "#pane"}); }
+    }).catch(function () { smmToast(inbox.dataset.errorText, "bad"); });
+  }
+
+  function replaceRow(row, html) {
+    var t = document.createElement("template");
+    t.innerHTML = html.trim();
+    var fresh = t.content.firstElementChild;
+    var tick = row.querySelector(".inbox-tick"), freshTick = fresh.querySelector(".inbox-tick");
+    if (tick && freshTick) { freshTick.checked = tick.checked; }
+    ["on", "cursor"].forEach(function (c) { if (row.classList.contains(c)) { fresh.classList.add(c); } });
+    row.replaceWith(fresh);
+    if (window.htmx) { htmx.process(fresh); }
+    return fresh;
+  }
+
+  function toggleTick() {
+    var tick = cursor() && cursor().querySelector(".inbox-tick");
+    if (tick) { tick.checked = !tick.checked; }
+  }
+
+  function help() {
+    var box = document.getElementById("inbox-keys");
+    if (box.open) { box.close(); } else { box.showModal(); }
+  }
+
+  function isTyping(el) {
+    if (el.isContentEditable) { return true; }
+    if (el.tagName === "TEXTAREA" || el.tagName === "SELECT") { return true; }
+    return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
+  }
+
+  var keys = {
+    "j": function () { move(1); },
+    "k": function () { move(-1); },
+    "Enter": function () { open(cursor()); },
+    "r": function () { open(cursor(), "#reply-text"); },
+    "e": function () { mark("done"); },
+    "s": function () { mark("spam"); },
+    "x": toggleTick,
+    "a": function () { open(cursor(), "#inbox-assign"); },
+    "/": function () { focusField("#inbox-q"); },
+    "?": help
+  };
+
+  document.addEventListener("keydown", function (e) {
+    var el = e.target;
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && el.id === "reply-text") {
+      e.preventDefault();
+      el.form.requestSubmit();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) { return; }
+    if (isTyping(el)) {
+      if (e.key === "Escape") { el.blur(); }
+      return;
+    }
+    if (e.key === "Enter" && el.closest("a, button, summary")) { return; }  // their own Enter
+    if (document.getElementById("inbox-keys").open && e.key !== "?") { return; }
+    var run = keys[e.key];
+    if (run) { e.preventDefault(); run(); }
+  });
+
+  document.addEventListener("click", function (e) {
+    var opener = e.target.closest("[data-keys-open]");
+    if (opener) { help(); return; }
+    var saved = e.target.closest("[data-fill]");
+    if (saved) {  // a saved reply goes into the answer, where the cursor is
+      var box = document.getElementById("reply-text");
+      if (!box) { return; }
+      e.preventDefault();
+      box.focus();
+      box.setRangeText(saved.dataset.fill, box.selectionStart, box.selectionEnd, "end");
+      return;
+    }
+    var row = e.target.closest("#inbox-rows .inbox-row");
+    if (row) { setCursor(row, true); }
+  });
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-check-all]")) {
+      document.querySelectorAll(".inbox-tick").forEach(function (t) { t.checked = e.target.checked; });
+    }
+  });
+
+  // A message was loaded into the pane: mark its row, and on a phone show the pane alone.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var msg = document.querySelector("#pane .inbox-msg");
+    if (!msg || (e.detail.target && e.detail.target.id !== "pane")) { return; }
+    rows().forEach(function (r) { r.classList.toggle("on", r.dataset.id === msg.dataset.message); });
+    inbox.classList.add("has-open");
+    if (window.matchMedia("(max-width: 800px)").matches) { window.scrollTo(0, 0); }
+    if (focusAfterOpen) { focusField(focusAfterOpen); focusAfterOpen = null; }
+  });
+
+  // Keep ticks when the server sends a row again (htmx out-of-band swap).
+  var ticked = [];
+  document.addEventListener("htmx:beforeSwap", function () {
+    ticked = Array.prototype.map.call(document.querySelectorAll(".inbox-tick:checked"), function (t) { return t.value; });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll(".inbox-tick").forEach(function (t) { if (ticked.indexOf(t.value) >= 0) { t.checked = true; } });
+    var row = document.querySelector("#inbox-rows .inbox-row.on");
+    if (row && !cursor()) { setCursor(row); }
+  });
+
+  setCursor(opened() || rows()[0], true);
+})();

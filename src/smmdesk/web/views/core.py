@@ -1,0 +1,212 @@
+"""Thin views: resolve access, call a selector or service, render."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from smmdesk.accounts.access import require
+from smmdesk.accounts.models import User
+from smmdesk.accounts.selectors import workspace_list_for_user
+from smmdesk.accounts.services import api_token_create, api_token_revoke, workspace_create
+from smmdesk.channels.selectors import channel_list
+from smmdesk.content.access import access_media
+from smmdesk.content.models import ApprovalState
+from smmdesk.content.plan import plan_warnings
+from smmdesk.lib.errors import SmmdeskError
+from smmdesk.publishing.access import access_publication
+from smmdesk.publishing.models import Status
+from smmdesk.publishing.selectors import attention_count, overdue_count, publication_list
+from smmdesk.publishing.services import (
+    publication_cancel,
+    publication_retry,
+    publication_settle,
+)
+from smmdesk.team.selectors import posts_waiting, task_list
+from smmdesk.team.services import notification_read
+from smmdesk.web.decorators import workspace_view
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    slug = request.session.get("last_workspace")
+    workspaces = workspace_list_for_user(user=request.user)
+    if slug and workspaces.filter(slug=slug).exists():
+        return redirect("web:workspace", slug=slug)
+    first = workspaces.first()
+    if first is None:
+        return redirect("web:workspace_new")
+    return redirect("web:workspace", slug=first.slug)
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    timezone = forms.CharField(label=gettext_lazy("Time zone"), initial="Europe/Kyiv")
+
+
+@login_required
+def workspace_new(request):
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ws = workspace_create(name=form.cleaned_data["name"], owner=request.user,
+                                  timezone_name=form.cleaned_data["timezone"],
+                                  language=request.LANGUAGE_CODE)
+        except SmmdeskError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("web:workspace", slug=ws.slug)
+    return render(request, "web/workspace_new.html", {"form": form})
+
+
+@workspace_view()
+def workspace(request, membership):
+    """The dashboard: what needs the manager today."""
+    ws = membership.workspace
+    now = timezone.now()
+    today = timezone.localdate(now, ws.tz)
+    month_start = today.replace(day=1)
+    upcoming = publication_list(workspace=ws, status=Status.SCHEDULED).order_by("scheduled_at")
+    open_tasks = task_list(workspace=ws)
+    late_tasks = [t for t in open_tasks if t.is_overdue]
+    waiting = posts_waiting(workspace=ws)
+    return render(request, "web/workspace.html", {
+        "upcoming": upcoming[:8],
+        "recent": publication_list(workspace=ws, status="published,failed,unconfirmed")[:8],
+        "overdue": overdue_count(workspace=ws),
+        "attention": attention_count(workspace=ws),
+        "failed": publication_list(workspace=ws, status=Status.FAILED).count(),
+        "channels": channel_list(workspace=ws),
+        "week_count": upcoming.filter(scheduled_at__lt=now + timedelta(days=7)).count(),
+        "late_tasks": late_tasks[:10],
+        "my_tasks": [t for t in open_tasks if t.assignee_id == request.user.pk][:10],
+        "waiting": waiting[ApprovalState.PENDING_TEAM] + waiting[ApprovalState.PENDING_CLIENT],
+        "plan_warnings": plan_warnings(workspace=ws, start=month_start,
+                                       end=(month_start + timedelta(days=32)).replace(day=1),
+                                       today=today),
+        "expiring": [c for c in channel_list(workspace=ws) if c.token_expires_at
+                     and c.token_expires_at < now + timedelta(days=7)],
+    })
+
+
+@login_required
+def notifications(request):
+    rows = list(request.user.notifications.select_related("workspace")[:100])
+    if request.method == "POST":
+        notification_read(user=request.user)
+        return redirect("web:notifications")
+    return render(request, "web/notifications.html", {"rows": rows})
+
+
+@workspace_view()
+def publications(request, membership):
+    ws = membership.workspace
+    status = request.GET.get("status") or None
+    channel_id = request.GET.get("channel") or None
+    if status and not set(status.split(",")) <= set(Status.values):
+        status = None
+    qs = publication_list(workspace=ws, status=status,
+                          channel_id=int(channel_id) if (channel_id or "").isdigit() else None)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/publications.html", {
+        "page": page, "statuses": Status.choices, "status": status or "",
+        "channels": channel_list(workspace=ws), "channel_id": channel_id or "",
+    })
+
+
+@workspace_view()
+def publication(request, membership, pub_id: int):
+    try:
+        pub = access_publication(workspace=membership.workspace, publication_id=pub_id)
+    except SmmdeskError:
+        raise Http404 from None
+    return render(request, "web/publication.html", {
+        "pub": pub, "attempts": pub.attempts.all(),
+        "variant_text": pub.variant.effective_text(),
+        "variant_media": pub.variant.effective_media(),
+    })
+
+
+_ACTIONS = {
+    "cancel": ("publications.schedule", lambda pub, user, post: publication_cancel(
+        publication=pub, actor=user), gettext_lazy("Publication cancelled.")),
+    "retry": ("publications.schedule", lambda pub, user, post: publication_retry(
+        publication=pub, actor=user), gettext_lazy("Publishing again now.")),
+    "settle": ("publications.resolve", lambda pub, user, post: publication_settle(
+        publication=pub, actor=user, outcome=post.get("outcome", ""), url=post.get("url", "")),
+        gettext_lazy("Saved.")),
+}
+
+
+@require_POST
+@workspace_view()
+def publication_action(request, membership, pub_id: int, action: str):
+    if action not in _ACTIONS:
+        raise Http404
+    permission, run, done = _ACTIONS[action]
+    try:
+        require(membership, permission)
+        pub = access_publication(workspace=membership.workspace, publication_id=pub_id)
+        run(pub, request.user, request.POST)
+    except SmmdeskError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("web:publication", slug=membership.workspace.slug, pub_id=pub_id)
+
+
+@workspace_view()
+def media_file(request, membership, media_id: int):
+    try:
+        asset = access_media(workspace=membership.workspace, media_id=media_id)
+    except SmmdeskError:
+        raise Http404 from None
+    return FileResponse(asset.file.open("rb"), content_type=asset.mime)
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=gettext_lazy("Interface language"), required=False,
+                                 choices=[("", gettext_lazy("As in my browser"))]
+                                 + list(User._meta.get_field("language").choices))
+
+
+@login_required
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"name": user.name,
+                                                      "language": user.language})
+    if request.method == "POST" and "save_profile" in request.POST and form.is_valid():
+        user.name, user.language = form.cleaned_data["name"], form.cleaned_data["language"]
+        user.save(update_fields=["name", "language"])
+        messages.success(request, _("Profile saved."))
+        return redirect("web:profile")
+    new_token = None
+    if request.method == "POST" and "create_token" in request.POST:
+        _token, new_token = api_token_create(user=user, name=request.POST.get("token_name", ""))
+    if request.method == "POST" and "revoke_token" in request.POST:
+        api_token_revoke(user=user, token_id=int(request.POST["revoke_token"]))
+        return redirect("web:profile")
+    return render(request, "web/profile.html", {
+        "form": form, "tokens": user.api_tokens.all(), "new_token": new_token,
+        "api_docs": reverse("api-v1:openapi-view"),
+    })

@@ -1,0 +1,194 @@
+"""Approvals (the team's and the client's), tasks and team comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from smmdesk.accounts.models import Membership, User
+from smmdesk.content.access import access_post
+from smmdesk.lib.errors import SmmdeskError
+from smmdesk.team.models import Task
+from smmdesk.team.selectors import posts_waiting, task_list
+from smmdesk.team.services import (
+    approval_approve,
+    approval_return,
+    approval_submit,
+    client_approve,
+    client_link_open,
+    client_link_token,
+    client_posts,
+    client_return,
+    comment_add,
+    task_create,
+    task_set_done,
+)
+from smmdesk.web.decorators import workspace_view
+
+
+def _back(membership: Membership, post_id: int, anchor: str = ""):
+    url = reverse("web:post", kwargs={"slug": membership.workspace.slug, "post_id": post_id})
+    return redirect(url + anchor)
+
+
+def _run(request, fn, ok: str) -> None:
+    try:
+        fn()
+    except SmmdeskError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+
+
+@require_POST
+@workspace_view("content.view")
+def approval_action(request, membership: Membership, post_id: int, action: str):
+    post = _post(membership, post_id)
+    comment = request.POST.get("comment", "")
+    if action == "submit" and membership.can("content.edit"):
+        _run(request, lambda: approval_submit(post=post, actor=request.user),
+             _("Sent for approval."))
+    elif action == "approve":
+        _run(request, lambda: approval_approve(post=post, membership=membership,
+                                               comment=comment), _("Approved."))
+    elif action == "return" and membership.role in ("owner", "manager", "client"):
+        _run(request, lambda: approval_return(post=post, actor=request.user, comment=comment),
+             _("Returned to the author with your comment."))
+    else:
+        raise Http404
+    return _back(membership, post_id, "#approval")
+
+
+def _post(membership: Membership, post_id: int):
+    try:
+        return access_post(workspace=membership.workspace, post_id=post_id)
+    except SmmdeskError:
+        raise Http404 from None
+
+
+@require_POST
+@workspace_view("content.view")
+def comment_new(request, membership: Membership, post_id: int):
+    post = _post(membership, post_id)
+    _run(request, lambda: comment_add(post=post, author=request.user,
+                                      text=request.POST.get("text", "")), _("Comment added."))
+    return _back(membership, post_id, "#comments")
+
+
+@require_POST
+@workspace_view("content.edit")
+def task_new(request, membership: Membership, post_id: int):
+    ws = membership.workspace
+    post = _post(membership, post_id)
+    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0,
+                                   memberships__workspace=ws).first()
+    due = parse_datetime(request.POST.get("due") or "")
+    if due is not None and timezone.is_naive(due):
+        due = timezone.make_aware(due, ws.tz)
+    _run(request, lambda: task_create(workspace=ws, actor=request.user, post=post,
+                                      kind=request.POST.get("kind", ""),
+                                      title=request.POST.get("title", ""), assignee=assignee,
+                                      due_at=due), _("Task added."))
+    return _back(membership, post_id, "#tasks")
+
+
+@require_POST
+@workspace_view("content.view")
+def task_done(request, membership: Membership, task_id: int):
+    task = Task.objects.filter(workspace=membership.workspace, pk=task_id).first()
+    if task is None or not (membership.can("content.edit") or task.assignee_id == request.user.pk):
+        raise Http404
+    task_set_done(task=task, actor=request.user, done=request.POST.get("done") != "0")
+    if task.post_id and "next" not in request.POST:
+        return _back(membership, task.post_id, "#tasks")
+    return redirect("web:tasks", slug=membership.workspace.slug)
+
+
+@workspace_view("content.view")
+def tasks(request, membership: Membership):
+    ws = membership.workspace
+    mine = request.GET.get("all") != "1"
+    rows = task_list(workspace=ws, assignee=request.user if mine else None,
+                     open_only=request.GET.get("done") != "1")
+    now = timezone.now()
+    return render(request, "web/tasks.html", {
+        "mine": mine, "show_done": request.GET.get("done") == "1",
+        "overdue": [t for t in rows if t.due_at and t.due_at < now and not t.done_at],
+        "upcoming": [t for t in rows if not (t.due_at and t.due_at < now and not t.done_at)],
+    })
+
+
+@workspace_view("content.view")
+def approvals(request, membership: Membership):
+    ws = membership.workspace
+    month = request.GET.get("month") or timezone.localdate(timezone.now(), ws.tz).strftime("%Y-%m")
+    link = None
+    if membership.role in ("owner", "manager") and ws.approval_mode == "internal_client":
+        try:
+            link = request.build_absolute_uri(
+                reverse("web:client_page", kwargs={"token": client_link_token(
+                    workspace=ws, month=month)}))
+        except SmmdeskError as exc:
+            messages.error(request, exc.message)
+    return render(request, "web/approvals.html", {
+        "waiting": posts_waiting(workspace=ws), "month": month, "client_link": link})
+
+
+def client_page(request, token: str):
+    """The client's approval page: no account, a signed link for one month."""
+    try:
+        workspace, month = client_link_open(token)
+    except SmmdeskError as exc:
+        return render(request, "web/client.html", {"error": exc.message, "client_view": True},
+                      status=403)
+    timezone.activate(workspace.tz)
+    if request.method == "POST":
+        _client_post(request, token)
+        return redirect("web:client_page", token=token)
+    posts = client_posts(workspace=workspace, month=month).prefetch_related(
+        "variants__channel", "publications__channel", "post_media__asset")
+    return render(request, "web/client.html", {
+        "workspace": workspace, "month": datetime.strptime(month, "%Y-%m"), "posts": posts,
+        "token": token, "client_view": True, "name": request.session.get("client_name", "")})
+
+
+def _client_post(request, token: str) -> None:
+    name = request.POST.get("name", "")[:100]
+    request.session["client_name"] = name
+    try:
+        if request.POST.get("action") == "return":
+            client_return(token=token, post_id=int(request.POST.get("post") or 0), name=name,
+                          comment=request.POST.get("comment", ""))
+            messages.success(request, _("Thank you: your comment was sent to the team."))
+            return
+        ids = None if request.POST.get("action") == "approve_all" else \
+            [int(request.POST.get("post") or 0)]
+        n = client_approve(token=token, post_ids=ids, name=name,
+                           comment=request.POST.get("comment", ""))
+        messages.success(request, ngettext("%(n)d post approved. Thank you!",
+                                           "%(n)d posts approved. Thank you!", n) % {"n": n})
+    except (SmmdeskError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Something in the form is not right.")))
+
+
+urlpatterns = [
+    path("w/<slug:slug>/posts/<int:post_id>/approval/<str:action>/", approval_action,
+         name="approval_action"),
+    path("w/<slug:slug>/posts/<int:post_id>/comments/", comment_new, name="comment_add"),
+    path("w/<slug:slug>/posts/<int:post_id>/tasks/", task_new, name="task_add"),
+    path("w/<slug:slug>/tasks/", tasks, name="tasks"),
+    path("w/<slug:slug>/tasks/<int:task_id>/done/", task_done, name="task_done"),
+    path("w/<slug:slug>/approvals/", approvals, name="approvals"),
+    path("a/<str:token>/", client_page, name="client_page"),
+]

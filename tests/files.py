@@ -1,0 +1,18 @@
+"""Small real media files for tests."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+
+def png_bytes(size=(8, 6), color=(200, 120, 40)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def mp4_bytes() -> bytes:
+    """The start of an MP4 file (an ftyp box), enough for type sniffing."""
+    return b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64

@@ -1,0 +1,146 @@
+"""The composer and the post page, through the web client."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from smmdesk.channels.services import channel_connect
+from smmdesk.content.models import PlanSlot, Post
+from smmdesk.publishing.models import Status
+from smmdesk.publishing.queue import slot_add
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def chans(workspace, owner):
+    return [channel_connect(workspace=workspace, kind="sandbox", actor=owner,
+                            data={"name": n}) for n in ("Kyiv", "Minsk")]
+
+
+def form(chans, **extra):
+    data = {"body": "Новий лот: Ефіопія", "channels": [c.pk for c in chans], "action": "draft",
+            "utm_enabled": "on", "utm_medium": "social"}
+    data.update(extra)
+    return data
+
+
+def test_it_saves_a_draft_for_two_channels(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/", form(chans))
+    post = Post.objects.get()
+    assert r.status_code == 302 and r.url == f"/w/{workspace.slug}/posts/{post.pk}/"
+    assert {p.status for p in post.publications.all()} == {Status.DRAFT}
+    assert post.variants.count() == 2
+
+
+def test_it_schedules_in_the_workspace_time_zone(owner, workspace, chans):
+    day = (timezone.now() + timedelta(days=3)).date()
+    login(owner).post(f"/w/{workspace.slug}/compose/",
+                      form(chans, action="schedule", date=day.isoformat(), time="09:15"))
+    pub = Post.objects.get().publications.first()
+    local = pub.scheduled_at.astimezone(workspace.tz)
+    assert pub.status == Status.SCHEDULED and (local.date(), local.hour, local.minute) == (
+        day, 9, 15)
+
+
+def test_a_limit_error_blocks_the_save_and_names_the_channel(owner, workspace, chans):
+    custom = {f"custom_{chans[1].pk}": "on", f"text_{chans[1].pk}": "x" * 5001}
+    r = login(owner).post(f"/w/{workspace.slug}/compose/", form(chans, action="now", **custom))
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "Sandbox allows at most 5000 characters; this text has 5001." in page
+    assert f'data-check="{chans[1].pk}"' in page
+    assert not Post.objects.exists()
+
+
+def test_schedule_needs_a_day(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/", form(chans, action="schedule"))
+    assert r.status_code == 400 and "Choose the day" in r.content.decode()
+
+
+def test_add_to_queue_takes_the_next_free_slots(owner, workspace, chans):
+    from datetime import time
+
+    for c in chans:
+        for wd in range(7):
+            slot_add(channel=c, weekday=wd, at=time(23, 59))
+    login(owner).post(f"/w/{workspace.slug}/compose/", form(chans, action="queue"))
+    pubs = Post.objects.get().publications.all()
+    assert {p.status for p in pubs} == {Status.SCHEDULED}
+    assert {p.scheduled_at.astimezone(workspace.tz).strftime("%H:%M") for p in pubs} == {"23:59"}
+
+
+def test_the_live_check_counts_and_previews(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/check/",
+                          form(chans, body="Читайте: https://zerno.by"))
+    page = r.content.decode()
+    assert r.status_code == 200
+    tagged = ("Читайте: https://zerno.by?utm_source=sandbox&utm_medium=social")
+    assert f"{len(tagged)} / 5000" in page  # counted as published: with the UTM tags
+    assert "utm_source=sandbox" in page and page.count('class="panel check') == 2
+
+
+def test_editing_from_the_post_page_and_taking_a_channel_off(owner, workspace, chans):
+    c = login(owner)
+    c.post(f"/w/{workspace.slug}/compose/", form(chans))
+    post = Post.objects.get()
+    r = c.post(f"/w/{workspace.slug}/posts/{post.pk}/",
+               form(chans[:1], body="Новий текст", title="Ефіопія"))
+    assert r.status_code == 302
+    post.refresh_from_db()
+    assert (post.body, post.title) == ("Новий текст", "Ефіопія")
+    assert [v.channel_id for v in post.variants.all()] == [chans[0].pk]
+
+
+def test_writing_a_planned_slot_fills_it(owner, workspace, chans):
+    slot = PlanSlot.objects.create(workspace=workspace, day=timezone.now().date(),
+                                   channel=chans[0], format="reel")
+    c = login(owner)
+    page = c.get(f"/w/{workspace.slug}/compose/?slot={slot.pk}").content.decode()
+    assert 'name="slot"' in page and 'value="reel" selected' in page
+    c.post(f"/w/{workspace.slug}/compose/", form(chans[:1], slot=slot.pk))
+    slot.refresh_from_db()
+    assert slot.post == Post.objects.get()
+
+
+def test_an_analyst_cannot_compose(analyst, workspace, chans):
+    assert login(analyst).get(f"/w/{workspace.slug}/compose/").status_code == 403
+    r = login(analyst).post(f"/w/{workspace.slug}/compose/", form(chans))
+    assert r.status_code == 403 and not Post.objects.exists()
+
+
+def test_duplicate_and_repeat_from_the_post_page(owner, workspace, chans):
+    c = login(owner)
+    day = (timezone.now() + timedelta(days=2)).date()
+    c.post(f"/w/{workspace.slug}/compose/", form(chans[:1], action="schedule",
+                                                 date=day.isoformat(), time="10:00"))
+    post = Post.objects.get()
+    c.post(f"/w/{workspace.slug}/posts/{post.pk}/repeat/", {"every": "week", "count": "3"})
+    assert Post.objects.filter(series=Post.objects.get(pk=post.pk).series).count() == 4
+    r = c.post(f"/w/{workspace.slug}/posts/{post.pk}/copy/")
+    assert r.status_code == 302 and Post.objects.count() == 5
+
+
+def test_a_published_post_keeps_its_words_but_its_title_can_change(owner, workspace, chans):
+    c = login(owner)
+    c.post(f"/w/{workspace.slug}/compose/", form(chans[:1], action="now"))
+    post = Post.objects.get()
+    post.publications.update(status=Status.PUBLISHED)
+    r = c.post(f"/w/{workspace.slug}/posts/{post.pk}/", form(chans[:1], title="Archive: lot 7"))
+    assert r.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "Archive: lot 7"
+    r = c.post(f"/w/{workspace.slug}/posts/{post.pk}/", form(chans[:1], body="Changed words"))
+    assert r.status_code == 400 and "already published" in r.content.decode()
+    post.refresh_from_db()
+    assert post.body == "Новий лот: Ефіопія"
