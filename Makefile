@@ -59,5 +59,5 @@ lint: install
 	$(BIN)/ruff check src tests bench
 
 messages: install
-	cd src/smmdesk && ../../$(BIN)/smmdesk makemessages -l ru -l uk -l be -l en --no-location --no-obsolete
+	cd src/smmdesk && ../../$(BIN)/smmdesk makemessages -l ru -l uk -l be -l en --no-location --no-obsolete -i "migrations/*"
 	cd src/smmdesk && ../../$(BIN)/smmdesk compilemessages
