@@ -14,7 +14,7 @@ from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import post_create
 from smmdesk.inbox.ingest import Incoming
 from smmdesk.inbox.services import inbox_settings_save
-from smmdesk.nlp.model import Prediction
+from smmdesk.nlp.model import Prediction, get_model
 from smmdesk.publishing.models import Publication, Status
 from smmdesk.publishing.services import publication_schedule
 from smmdesk.sandbox import network
@@ -39,6 +39,13 @@ UNDERSTOOD = {
     SPAM: Prediction("en", "neutral", "spam", False),
     INSULT: Prediction("uk", "negative", "purchase", True),
 }
+
+
+@pytest.fixture(scope="session")
+def real_model():
+    """The real fast model, for the tests that read texts with it: trained once a session
+    (or loaded from the test data folder), so its cost shows up here, not in one test."""
+    return get_model(corrections=[])
 
 
 @pytest.fixture

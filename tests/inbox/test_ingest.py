@@ -27,7 +27,8 @@ def stored(channel, external_id: str) -> Message:
 # ---------------------------------------------------------------- understanding
 
 
-def test_a_batch_is_stored_with_language_sentiment_intent_and_toxicity(channel, item):
+def test_a_batch_is_stored_with_language_sentiment_intent_and_toxicity(real_model, channel,
+                                                                      item):
     """The real model: every stored message carries exactly what it says of the text."""
     texts = {"c1": COMPLAINT, "c2": PRAISE, "c3": QUESTION, "c4": PURCHASE, "c5": ENGLISH,
              "c6": SPAM}

@@ -173,7 +173,7 @@ def run_pending(limit: int = 100) -> int:
         except Exception as exc:
             log.exception("rule action %s failed", action.pk)
             action.state, action.error = "failed", type(exc).__name__
-        action.save(update_fields=["state", "error"])
+        action.save(update_fields=["state", "error", "detail"])  # detail: the reply sent
         done += 1
     return done
 

@@ -130,7 +130,8 @@ def _authors(workspace, items: list[Incoming], now) -> tuple[dict, set]:
     if created:
         for a in Author.objects.filter(workspace=workspace, network_id__in=[k[1] for k in
                                                                              missing]):
-            found[(a.network, a.network_id)] = a
+            if (a.network, a.network_id) in missing:  # not a namesake on another network
+                found[(a.network, a.network_id)] = a
     Author.objects.filter(pk__in=[a.pk for k, a in found.items() if k not in missing]) \
         .update(last_seen=now)
     return found, missing
@@ -231,12 +232,16 @@ def _alert(workspace, negative: list[Message]) -> int:
         return 0
     from smmdesk.inbox.alerts import alert_negative, alert_summary
 
-    try:
-        if len(negative) > ALERT_ONE_BY_ONE:
+    # An alert must never lose the messages it is about, nor keep the next one from going.
+    if len(negative) > ALERT_ONE_BY_ONE:
+        try:
             alert_summary(workspace, negative)
-        else:
-            for m in negative:
-                alert_negative(m)
-    except Exception:  # an alert must never lose the messages it is about
-        log.exception("alerts about %d negative messages failed", len(negative))
+        except Exception:
+            log.exception("the alert about %d negative messages failed", len(negative))
+        return len(negative)
+    for m in negative:
+        try:
+            alert_negative(m)
+        except Exception:
+            log.exception("the alert about message %s failed", m.pk)
     return len(negative)
