@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from smmdesk.channels.services import channel_connect, channel_connector
-from smmdesk.connectors.base import Found, PublishRequest
+from smmdesk.connectors.base import Found, PermanentError, PublishRequest, RemoteComment
 from smmdesk.sandbox import network
 from smmdesk.sandbox.models import SandboxAccount, SandboxPost
 
@@ -155,3 +155,15 @@ def test_it_has_no_events_to_read_as_comments(channel):
     event = WebhookEvent("comment", channel.external_id, {
         "text": "Hello", "author_id": "a", "post_external_id": "1"}, "1")
     assert SandboxConnector.event_comment(event) is None
+
+
+@pytest.mark.parametrize("comment_id", ["999999", "not-a-number"])
+def test_an_unknown_comment_is_a_permanent_error_in_plain_words(channel, comment_id):
+    connector = channel_connector(channel)
+    with pytest.raises(PermanentError, match="that comment does not exist") as caught:
+        connector.hide_comment(comment_id)
+    assert caught.value.code == "comment_not_found"
+    remote = RemoteComment(external_id=comment_id, post_external_id="1", author_id="a",
+                           author_name="A", text="?", created_at=timezone.now())
+    with pytest.raises(PermanentError, match="that comment does not exist"):
+        connector.reply(remote, "Дякуємо!")

@@ -125,15 +125,21 @@ class SandboxConnector(Connector):
         return [_remote(c) for c in network.comments_visible(self._post(external_id),
                                                              since=since)]
 
+    def _comment(self, external_id: str) -> SandboxComment:
+        comment = SandboxComment.objects.filter(
+            pk=external_id if str(external_id).isdigit() else None,
+            post__account=self._account()).first()
+        if comment is None:
+            raise PermanentError(_("Sandbox: that comment does not exist (deleted?)."),
+                                 code="comment_not_found")
+        return comment
+
     def reply(self, comment: RemoteComment, text: str) -> RemoteComment:
-        parent = SandboxComment.objects.get(pk=comment.external_id,
-                                            post__account=self._account())
+        parent = self._comment(comment.external_id)
         return _remote(network.comment_reply(parent, text=text, account=self._account()))
 
     def hide_comment(self, comment_external_id: str, hidden: bool = True) -> None:
-        comment = SandboxComment.objects.get(pk=comment_external_id,
-                                             post__account=self._account())
-        network.comment_hide(comment, hidden=hidden)
+        network.comment_hide(self._comment(comment_external_id), hidden=hidden)
 
     @classmethod
     def event_comment(cls, event: WebhookEvent) -> RemoteComment | None:
