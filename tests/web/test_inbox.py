@@ -334,10 +334,23 @@ def test_a_network_failure_is_said_in_plain_words(workspace, owner, channel, pub
     (orphan,) = take(channel, incoming(channel, "999999", QUESTION))  # not on the network
     r = login(owner).post(url(workspace, f"{orphan.pk}/reply/"), {"text": "Так, є"})
     body = r.content.decode()
-    assert r.status_code == 400 and "Kyiv did not accept this" in body
+    assert r.status_code == 400 and "that comment does not exist (deleted?)" in body
     assert "Так, є</textarea>" in body  # what was typed is still there
     orphan.refresh_from_db()
     assert orphan.first_reply_at is None
+
+
+def test_an_odd_network_answer_keeps_the_typed_text(workspace, owner, published, monkeypatch):
+    def odd(self, comment, text):
+        raise KeyError("data")
+
+    monkeypatch.setattr("smmdesk.connectors.sandbox.SandboxConnector.reply", odd)
+    m = published["message"]
+    r = login(owner).post(url(workspace, f"{m.pk}/reply/"), {"text": "Так, є"})
+    body = r.content.decode()
+    assert r.status_code == 400 and "Kyiv did not accept this" in body
+    assert "Так, є</textarea>" in body
+    assert not Message.objects.filter(parent=m).exists()
 
 
 def test_saved_replies_are_suggested_with_variables_filled(workspace, owner, channel, published):
