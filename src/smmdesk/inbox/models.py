@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smmdesk.accounts.models import Workspace
 from smmdesk.channels.models import Channel
@@ -48,7 +49,7 @@ class Label(models.Model):
 
 
 class MessageKind(models.TextChoices):
-    COMMENT = "comment", _("Comment")
+    COMMENT = "comment", pgettext_lazy("message kind", "Comment")
     MESSAGE = "message", _("Direct message")
     MENTION = "mention", _("Mention")
 

@@ -146,10 +146,20 @@
     }
   });
 
+  // An answer was sent: when it went out (the box comes back empty), leave the box, so
+  // that j / k / e work again at once; when it failed, the text stays and so does the focus.
+  var answering = false;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    answering = !!(e.detail.elt && e.detail.elt.querySelector && e.detail.elt.querySelector("#reply-text"));
+  });
+
   // A message was loaded into the pane: mark its row, and on a phone show the pane alone.
   document.addEventListener("htmx:afterSettle", function (e) {
     var msg = document.querySelector("#pane .inbox-msg");
     if (!msg || (e.detail.target && e.detail.target.id !== "pane")) { return; }
+    var box = document.getElementById("reply-text");
+    if (answering && box && !box.value && document.activeElement === box) { box.blur(); }
+    answering = false;
     rows().forEach(function (r) { r.classList.toggle("on", r.dataset.id === msg.dataset.message); });
     inbox.classList.add("has-open");
     if (window.matchMedia("(max-width: 800px)").matches) { window.scrollTo(0, 0); }
