@@ -131,7 +131,7 @@ class SavedReply(models.Model):
 
 
 class LeadStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("lead status", "New")
     CONTACTED = "contacted", _("Contacted")
     WON = "won", _("Won")
     LOST = "lost", _("Lost")
