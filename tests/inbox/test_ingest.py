@@ -229,3 +229,22 @@ def test_a_comment_on_a_post_we_published_is_linked_to_it(pinned, workspace, own
     assert stored(channel, "c2").publication is None and stored(channel, "c3").publication \
         is None
     assert stored(minsk, "m1").publication is None  # the same id on another network's feed
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_a_reply_without_its_post_belongs_to_the_parents_post(pinned, channel, item,
+                                                               published, together):
+    pub, remote = published
+    parent = item("c1", QUESTION, minutes_ago=10, post_external_id=str(remote.pk))
+    reply = item("c2", PRAISE, author="u2", parent_external_id="c1")
+    stray = item("c3", COMPLAINT, author="u3", parent_external_id="not-here")
+    if together:
+        ingest([reply, parent, stray])
+    else:
+        ingest([parent])
+        ingest([reply, stray])
+    c2 = stored(channel, "c2")
+    assert c2.parent == stored(channel, "c1")
+    assert c2.post_external_id == str(remote.pk) and c2.publication == pub
+    c3 = stored(channel, "c3")
+    assert c3.parent is None and c3.post_external_id == "" and c3.publication is None

@@ -174,7 +174,9 @@ def _publications(items: list[Incoming]) -> dict[tuple[int, str], Publication]:
 
 
 def _link_parents(rows: list[Message], items: list[Incoming]) -> None:
-    """Threads: each reply points at the message it answers (in this batch or earlier)."""
+    """Threads: each reply points at the message it answers (in this batch or earlier).
+    A reply the network sent without its post (a direct-message thread, some webhooks)
+    belongs to the parent's post."""
     by_key = {(m.channel_id, m.external_id): m for m in rows}
     wanted = {(it.channel.pk, it.external_id): it.parent_external_id for it in items
               if it.parent_external_id}
@@ -188,8 +190,11 @@ def _link_parents(rows: list[Message], items: list[Incoming]) -> None:
         child, parent = by_key.get((channel_id, external_id)), by_key.get((channel_id, parent_id))
         if child is not None and parent is not None:
             child.parent = parent
+            if not child.post_external_id and parent.post_external_id:
+                child.post_external_id = parent.post_external_id
+                child.publication_id = parent.publication_id
             changed.append(child)
-    Message.objects.bulk_update(changed, ["parent"])
+    Message.objects.bulk_update(changed, ["parent", "post_external_id", "publication"])
 
 
 def _apply_rules(workspace, messages: list[Message], new_authors: set) -> int:
