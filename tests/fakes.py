@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -72,3 +73,20 @@ def scripted(monkeypatch):
     registry.connector_class.cache_clear()
     yield script
     registry.connector_class.cache_clear()
+
+
+def pin_model(monkeypatch, answers: dict) -> SimpleNamespace:
+    """Fix the text model's answers for inbox tests (the model itself is tested in
+    tests/nlp): ``answers`` maps a text to its Prediction, any other text is read as a
+    neutral "other". The returned ``pin.table`` takes more texts; ``pin.calls`` records
+    what was read."""
+    from smmdesk.nlp.model import Prediction
+
+    pin = SimpleNamespace(table=dict(answers), calls=[])
+
+    def classify(texts, variant=None):
+        pin.calls.append(list(texts))
+        return [pin.table.get(t, Prediction("uk", "neutral", "other", False)) for t in texts]
+
+    monkeypatch.setattr("smmdesk.inbox.ingest.classify", classify)
+    return pin

@@ -27,6 +27,7 @@ from smmdesk.publishing.services import publication_schedule
 from smmdesk.sandbox import network
 from smmdesk.sandbox.models import SandboxAccount, SandboxComment
 from smmdesk.web.views.inbox import INTENT_NAMES, SENTIMENT_NAMES
+from tests.fakes import pin_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,9 +61,7 @@ UNDERSTOOD = {
 
 @pytest.fixture(autouse=True)
 def pinned_model(monkeypatch):
-    def classify(texts, variant=None):
-        return [UNDERSTOOD[t] for t in texts]
-    monkeypatch.setattr("smmdesk.inbox.ingest.classify", classify)
+    return pin_model(monkeypatch, UNDERSTOOD)
 
 
 def say(lang: str, text) -> str:

@@ -5,7 +5,6 @@ exactly what it says, and a Telegram bot for alerts."""
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -19,6 +18,7 @@ from smmdesk.publishing.models import Publication, Status
 from smmdesk.publishing.services import publication_schedule
 from smmdesk.sandbox import network
 from smmdesk.sandbox.models import SandboxAccount
+from tests.fakes import pin_model
 
 BOT_TOKEN = "7012345678:AAExampleTokenForTests"
 ALERT_CHAT = "-1001234567890"  # the chat of the recorded sendMessage.alert fixture
@@ -50,16 +50,8 @@ def real_model():
 
 @pytest.fixture
 def pinned(monkeypatch):
-    """The text model's answers fixed (the model itself is tested in tests/nlp).
-    ``pinned.table`` takes texts of a test's own; ``pinned.calls`` records what was read."""
-    pin = SimpleNamespace(table=dict(UNDERSTOOD), calls=[])
-
-    def classify(texts, variant=None):
-        pin.calls.append(list(texts))
-        return [pin.table.get(t, Prediction("uk", "neutral", "other", False)) for t in texts]
-
-    monkeypatch.setattr("smmdesk.inbox.ingest.classify", classify)
-    return pin
+    """The text model's answers fixed; see tests.fakes.pin_model."""
+    return pin_model(monkeypatch, UNDERSTOOD)
 
 
 @pytest.fixture

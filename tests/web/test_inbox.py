@@ -26,6 +26,7 @@ from smmdesk.publishing.models import Publication, Status
 from smmdesk.publishing.services import publication_schedule
 from smmdesk.sandbox import network
 from smmdesk.sandbox.models import SandboxAccount, SandboxComment
+from tests.fakes import pin_model
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +49,7 @@ UNDERSTOOD = {
 
 @pytest.fixture(autouse=True)
 def pinned_model(monkeypatch):
-    def classify(texts, variant=None):
-        return [UNDERSTOOD.get(t, Prediction("uk", "neutral", "other", False)) for t in texts]
-    monkeypatch.setattr("smmdesk.inbox.ingest.classify", classify)
+    return pin_model(monkeypatch, UNDERSTOOD)
 
 
 def login(user) -> Client:

@@ -35,7 +35,6 @@ PATTERNS: dict[str, list[str]] = {
         r"г[аоа]ндон\w*",
         # Ukrainian "під-" + р is a prefix ("підряд", "підрахуйте"), not "підор"/"підар".
         _START + r"п(?:[ие]д[оа]?|ід[оа])р\w*",
-        _START + r"підор\w*",
         _START + r"залуп\w*",
         _START + r"шлюх\w*",
         _START + r"шалав\w*",
