@@ -58,6 +58,8 @@ test: install chromium live-deps
 lint: install
 	$(BIN)/ruff check src tests bench
 
+# The commands run inside the package, so the data folder is named explicitly: a key or
+# database written under src/ would be committed and shipped in the wheel.
 messages: install
-	cd src/smmdesk && ../../$(BIN)/smmdesk makemessages -l ru -l uk -l be -l en --no-location --no-obsolete -i "migrations/*"
-	cd src/smmdesk && ../../$(BIN)/smmdesk compilemessages
+	cd src/smmdesk && SMMDESK_DATA_DIR=$(CURDIR)/data ../../$(BIN)/smmdesk makemessages -l ru -l uk -l be -l en --no-location --no-obsolete -i "migrations/*"
+	cd src/smmdesk && SMMDESK_DATA_DIR=$(CURDIR)/data ../../$(BIN)/smmdesk compilemessages

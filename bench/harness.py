@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def setup_django(**env: str) -> Path:
     data = Path(tempfile.mkdtemp(prefix="smmdesk-bench-"))
     os.environ.setdefault("SMMDESK_DATA_DIR", str(data))
+    # The sinks are plain http on loopback, which the address guard refuses outside
+    # development (lib/netguard.py); the workers inherit this.
+    os.environ.setdefault("SMMDESK_ALLOW_PRIVATE_NETWORK", "1")
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "smmdesk.settings"
     sys.path.insert(0, str(ROOT / "src"))
@@ -154,9 +157,13 @@ def schedule(ws, user, channel, due_times: list[datetime], *, progress=True) -> 
 
 
 class WorkerProcess:
-    def __init__(self, env: dict[str, str] | None = None, threads: int | None = None):
+    """An ``smmdesk worker`` process (or, given ``args``, any command) to start and kill."""
+
+    def __init__(self, env: dict[str, str] | None = None, threads: int | None = None,
+                 args: list[str] | None = None):
         self.env = {**os.environ, **(env or {})}
-        self.args = [sys.executable, "-m", "smmdesk", "worker"]
+        self.args = args or [sys.executable, "-m", "smmdesk", "worker"]
+        self.label = "worker"  # how the benchmark names it in its log
         if threads:
             self.args += ["--threads", str(threads)]
         self.proc: subprocess.Popen | None = None
@@ -176,6 +183,77 @@ class WorkerProcess:
                 self.proc.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def celery_worker(env: dict[str, str], *, queues: list[str], name: str,
+                  concurrency: int = 8) -> WorkerProcess:
+    """A ``celery worker`` process of the Celery executor (threads, so that SIGKILL takes
+    the whole worker at once, as a lost machine would)."""
+    return WorkerProcess(env=env, args=[
+        sys.executable, "-m", "celery", "-A", "smmdesk.publishing.celery_app", "worker",
+        "-Q", ",".join(queues), "--pool", "threads", "-c", str(concurrency), "-n", name,
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"])
+
+
+class RedisServer:
+    """A Redis of the benchmark's own (no persistence, like a broker that loses what it
+    held when it restarts), on a port of its own so that a restart disturbs nobody."""
+
+    def __init__(self, port: int = 6390):
+        self.port = port
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self) -> None:
+        if self._answers():
+            raise SystemExit(f"something already listens on port {self.port}; choose "
+                             f"another with --broker-port")
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self._answers():
+            if time.monotonic() > deadline:
+                raise SystemExit("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def wait_for_workers(*, dispatchers: int, celery: int = 0, timeout: float = 120) -> None:
+    """Wait until the worker processes are up (starting Django takes seconds on a busy
+    machine), so that the measurement starts with every process running."""
+    from smmdesk.publishing.models import WorkerHeartbeat
+
+    deadline = time.monotonic() + timeout
+    app = None
+    if celery:
+        from smmdesk.publishing.celery_app import app
+    while time.monotonic() < deadline:
+        beating = WorkerHeartbeat.objects.filter(stopped_at__isnull=True).count()
+        answering = len(app.control.ping(timeout=0.5) or []) if app else 0
+        if beating >= dispatchers and answering >= celery:
+            return
+        time.sleep(0.5)
+    print("bench: WARNING: not every worker started in time", file=sys.stderr)
 
 
 def shift_to_start(ids: list[int], *, start_in: float) -> None:

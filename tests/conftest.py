@@ -6,7 +6,8 @@ import pytest
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_set, user_create, workspace_create
 from smmdesk.lib import http as http_lib
-from tests.connectors.contract import FixtureTransport, UnexpectedRequest, load_fixture
+from smmdesk.lib import netguard
+from tests.connectors.contract import FakeDNS, FixtureTransport, UnexpectedRequest, load_fixture
 
 
 class _DenyAll(httpx.BaseTransport):
@@ -22,9 +23,22 @@ def _block_http():
     http_lib.set_transport_factory(lambda: None)
 
 
+@pytest.fixture(autouse=True)
+def fake_dns():
+    """The address guard resolves names with this table, never with the DNS."""
+    dns = FakeDNS()
+    netguard.set_resolver(dns)
+    yield dns
+    netguard.set_resolver(netguard.system_resolver)
+
+
 @pytest.fixture
-def allow_loopback_http():
+def allow_loopback_http(settings, monkeypatch):
     http_lib.set_transport_factory(lambda: None)  # pytest-socket still blocks non-loopback
+    # A loopback test server is a private address on plain http: the development setting
+    # lets it through, here and in the worker processes a test starts.
+    settings.SMMDESK_ALLOW_PRIVATE_NETWORK = True
+    monkeypatch.setenv("SMMDESK_ALLOW_PRIVATE_NETWORK", "1")
 
 
 @pytest.fixture
@@ -86,3 +100,14 @@ def outsider(db):
     user = user_create(email="mallory@example.com", password="x", check_password=False)
     workspace_create(name="Mallory's Shop", owner=user)
     return user
+
+
+@pytest.fixture
+def run_outbox(db):
+    """``run_outbox()`` sends what committed work queued (mail, alerts, replies), as a
+    worker would after commit; returns how many messages it tried."""
+    from smmdesk.core.outbox import outbox_process
+
+    def run(limit: int = 1000) -> int:
+        return outbox_process(worker_id="test-worker", limit=limit)
+    return run

@@ -11,6 +11,8 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Everything smmdesk writes (database, keys, uploads, logs) is the service user's only.
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smmdesk.settings")
     from django.core.management import execute_from_command_line
 

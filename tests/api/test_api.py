@@ -75,11 +75,13 @@ def test_scheduling_in_the_past_is_refused(api, workspace, sandbox, make_post_ap
     assert "in the past" in r.json()["error"]["message"]
 
 
-def test_a_time_without_offset_is_refused(api, workspace, sandbox, make_post_api):
+def test_a_time_without_offset_is_the_workspaces_local_time(api, workspace, sandbox,
+                                                             make_post_api):
     r = api.post(f"/workspaces/{workspace.pk}/publications",
                  {"post_id": make_post_api(), "channel_id": sandbox.pk,
                   "at": "2030-01-01T10:00:00"})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "naive_time"
+    assert r.status_code == 201
+    assert Publication.objects.get().scheduled_at.isoformat() == "2030-01-01T08:00:00+00:00"
 
 
 def test_a_channel_of_another_workspace_is_not_found(api, workspace, outsider, make_post_api):
@@ -213,3 +215,81 @@ def test_an_edit_that_breaks_a_queued_channel_is_refused(api, workspace, sandbox
     r = api.patch(f"/workspaces/{workspace.pk}/posts/{post_id}", {"body": "y" * 5001})
     assert r.status_code == 400 and r.json()["error"]["code"] == "text_too_long"
     assert Post.objects.get(pk=post_id).body == "Hello"
+
+
+# ---------------------------------------------------------------- posts: fuzzing finds
+
+
+def test_a_json_array_as_a_post_is_refused_and_stores_nothing(api, workspace):
+    for body in ([{"body": "x"}, 2], [], "[]"):
+        r = api.post(f"/workspaces/{workspace.pk}/posts", body)
+        assert r.status_code in (400, 422), r.content
+    assert not Post.objects.exists()
+
+
+def test_null_media_on_a_new_post_is_a_clear_error(api, workspace):
+    r = api.post(f"/workspaces/{workspace.pk}/posts", {"body": "x", "media_ids": None})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["fields"][0]["field"] == "media_ids"
+    assert not Post.objects.exists()
+
+
+def test_a_post_can_go_to_the_queue_or_for_approval_as_in_the_composer(api, workspace,
+                                                                        sandbox):
+    from datetime import time
+
+    from smmdesk.accounts.models import ApprovalMode
+    from smmdesk.publishing.queue import slot_add
+    from smmdesk.team.services import approval_mode_set
+
+    for weekday in range(7):
+        slot_add(channel=sandbox, weekday=weekday, at=time(23, 59))
+    r = api.post(f"/workspaces/{workspace.pk}/posts", {
+        "body": "Queued", "variants": [{"channel_id": sandbox.pk}], "action": "queue"})
+    assert r.status_code == 201 and r.json()["publications"][0]["status"] == "scheduled"
+    approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL)
+    r = api.post(f"/workspaces/{workspace.pk}/posts", {
+        "body": "Check me", "variants": [{"channel_id": sandbox.pk}], "action": "approval",
+        "publish_at": soon()})
+    assert r.status_code == 201 and r.json()["publications"][0]["status"] == "pending_approval"
+    assert Post.objects.get(pk=r.json()["id"]).approval == "pending_team"
+
+
+# ---------------------------------------------------------------- daylight saving (Kyiv)
+
+
+def test_a_local_time_the_clocks_skip_is_refused_with_the_nearest_valid_times(
+        api, workspace, sandbox):
+    from tests.dst import spring_forward
+
+    r = api.post(f"/workspaces/{workspace.pk}/posts", {
+        "body": "x", "variants": [{"channel_id": sandbox.pk}],
+        "publish_at": f"{spring_forward()}T03:30:00"})
+    error = r.json()["error"]
+    assert r.status_code == 400 and error["code"] == "time_does_not_exist"
+    assert "Choose 02:59 or 04:00" in error["message"]
+    assert error["details"]["after"] == f"{spring_forward()}T04:00:00+03:00"
+    assert not Post.objects.exists()
+
+
+def test_a_repeated_local_time_asks_for_the_offset_and_the_offset_picks_it(
+        api, workspace, sandbox, make_post_api):
+    from tests.dst import fall_back
+
+    at = f"{fall_back()}T03:30:00"
+    r = api.post(f"/workspaces/{workspace.pk}/posts", {
+        "body": "x", "variants": [{"channel_id": sandbox.pk}], "publish_at": at})
+    error = r.json()["error"]
+    assert r.status_code == 400 and error["code"] == "time_ambiguous"
+    assert error["details"] == {"first": f"{at}+03:00", "second": f"{at}+02:00"}
+    assert not Post.objects.exists()
+    for offset, utc in (("+03:00", "00:30"), ("+02:00", "01:30")):
+        r = api.post(f"/workspaces/{workspace.pk}/posts", {
+            "body": "x", "variants": [{"channel_id": sandbox.pk}],
+            "publish_at": at + offset})
+        assert r.status_code == 201, r.content
+        pub = Publication.objects.get(pk=r.json()["publications"][0]["id"])
+        assert pub.scheduled_at.isoformat() == f"{fall_back()}T{utc}:00+00:00"
+    r = api.post(f"/workspaces/{workspace.pk}/publications",
+                 {"post_id": make_post_api(), "channel_id": sandbox.pk, "at": at})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "time_ambiguous"

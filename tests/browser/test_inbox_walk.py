@@ -197,7 +197,7 @@ def test_the_inbox_walk(lang, desk, live_server, new_page, shots):
 
     # e: the next message (the buyer, answered elsewhere) is marked done from the list.
     # The answer went out, so the focus left the box: the keys work again at once.
-    page.wait_for_function("document.activeElement.id !== 'reply-text'")
+    page.wait_for_function("() => document.activeElement.id !== 'reply-text'")
     page.keyboard.press("j")
     assert cursor_row(page) == purchase.pk
     page.keyboard.press("e")
@@ -234,7 +234,7 @@ def test_the_inbox_walk(lang, desk, live_server, new_page, shots):
     page.wait_for_url("**sentiment=negative**")
     assert listed(page) == []
     page.select_option("select[name=intent]", "")
-    page.wait_for_function("!location.search.includes('intent=spam')")
+    page.wait_for_function("() => !location.search.includes('intent=spam')")
     assert listed(page) == [complaint.pk]
     assert page.input_value("select[name=sentiment]") == "negative"
     shots(page, "filtered")

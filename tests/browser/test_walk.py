@@ -90,11 +90,13 @@ def telegram_contract():
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_the_managers_walk(lang, desk, live_server, new_page, shots, telegram_contract):
+def test_the_managers_walk(lang, desk, live_server, new_page, shots, telegram_contract,
+                           settings):
     say = SAY[lang]
     owner, ws, sandbox, telegram, day = desk(lang)
     page = new_page("ru-RU" if lang == "ru" else "en-US")
     base = live_server.url
+    settings.SITE_URL = base  # absolute links (the client's link) are built from it
 
     page.goto(f"{base}/login/")
     page.fill("#id_username", "olena@example.com")
@@ -121,7 +123,9 @@ def test_the_managers_walk(lang, desk, live_server, new_page, shots, telegram_co
     page.click(f"[data-tab='{telegram.pk}']")
     page.check(f"[data-custom='{telegram.pk}']")
     page.fill(f"textarea[name='text_{telegram.pk}']", SHORT)
-    page.wait_for_function(f"!document.querySelector(\"[data-check='{telegram.pk}'] .errorlist\")")
+    # A function, not an expression: the page's CSP refuses eval() of a string.
+    page.wait_for_function(
+        f"() => !document.querySelector(\"[data-check='{telegram.pk}'] .errorlist\")")
     shots(page, "fixed")
     page.click("button[value=queue]")
     page.wait_for_url("**/posts/*/")
@@ -139,10 +143,11 @@ def test_the_managers_walk(lang, desk, live_server, new_page, shots, telegram_co
     source = f"[data-pub='{pubs[sandbox.pk].pk}']"
     drop = f"[data-drop-date='{target.isoformat()}'][data-drop-hour='10']"
     shots(page, "calendar-before")
-    page.drag_and_drop(source, drop)
-    page.wait_for_selector("#toast:not([hidden])")
-    assert say["moved"] in page.inner_text("#toast")
-    page.wait_for_load_state("load")
+    # The page reloads itself after the move: wait for that, or the next goto is aborted.
+    with page.expect_navigation():
+        page.drag_and_drop(source, drop)
+        page.wait_for_selector("#toast:not([hidden])")
+        assert say["moved"] in page.inner_text("#toast")
     moved = Publication.objects.get(pk=pubs[sandbox.pk].pk)
     assert timezone.localtime(moved.scheduled_at, ws.tz).date() == target
     assert timezone.localtime(moved.scheduled_at, ws.tz).hour == 10

@@ -103,7 +103,7 @@ def test_the_sign_in_round_trip_with_pkce_and_a_choice_of_pages(owner, workspace
         authorize_url="https://fake.example/authorize", token_url=TOKEN_URL, scopes=("post",),
         env_prefix="SMMDESK_FAKENET"))
     c = login(owner)
-    r = c.get(f"/w/{workspace.slug}/channels/oauth/fakenet/")
+    r = c.post(f"/w/{workspace.slug}/channels/oauth/fakenet/")
     assert r.status_code == 302
     url = urlparse(r.url)
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -130,7 +130,7 @@ def test_a_forged_state_is_refused(owner, workspace, monkeypatch):
         authorize_url="https://fake.example/authorize", token_url=TOKEN_URL,
         env_prefix="SMMDESK_FAKENET"))
     c = login(owner)
-    c.get(f"/w/{workspace.slug}/channels/oauth/fakenet/")
+    c.post(f"/w/{workspace.slug}/channels/oauth/fakenet/")
     r = c.get("/oauth/callback/fakenet/?code=abc&state=forged", follow=True)
     assert "did not start here" in r.content.decode()
     assert not Channel.objects.exists()
@@ -141,7 +141,7 @@ def test_a_missing_app_is_explained(owner, workspace, monkeypatch):
     monkeypatch.setattr(FakeNet, "oauth", OAuthSpec(
         authorize_url="https://fake.example/authorize", token_url=TOKEN_URL,
         env_prefix="SMMDESK_FAKENET"))
-    r = login(owner).get(f"/w/{workspace.slug}/channels/oauth/fakenet/", follow=True)
+    r = login(owner).post(f"/w/{workspace.slug}/channels/oauth/fakenet/", follow=True)
     assert "SMMDESK_FAKENET_CLIENT_ID" in r.content.decode()
 
 
@@ -158,14 +158,40 @@ def test_per_server_apps_are_registered_once(owner, workspace, monkeypatch):
     monkeypatch.setattr(FakeNet, "oauth_register", classmethod(register))
     c = login(owner)
     for _ in range(2):
-        r = c.get(f"/w/{workspace.slug}/channels/oauth/fakenet/?instance=https://Social.Example/")
+        r = c.post(f"/w/{workspace.slug}/channels/oauth/fakenet/",
+                   {"instance": "https://Social.Example/"})
         assert r.url.startswith("https://social.example/oauth/authorize?")
     assert calls == ["social.example"]
     assert "inst-secret" not in OAuthApp.objects.get().client_secret_encrypted
 
 
+def test_the_sign_in_forms_post_with_a_csrf_token(owner, workspace):
+    page = login(owner).get(f"/w/{workspace.slug}/channels/").content.decode()
+    start = f'action="/w/{workspace.slug}/channels/oauth/mastodon/"'
+    form = page.split(start)[0].rsplit("<form", 1)[1] + page.split(start)[1].split("</form>")[0]
+    assert 'method="post"' in form and 'name="csrfmiddlewaretoken"' in form
+    assert 'name="instance"' in form
+
+
+def test_another_site_cannot_start_a_sign_in(owner, workspace, monkeypatch):
+    """A link or an image on another site sends a GET; a form it posts has no CSRF token.
+    Neither reaches the server named in it."""
+    calls = []
+    monkeypatch.setattr(FakeNet, "oauth", OAuthSpec(
+        authorize_url="https://{instance}/oauth/authorize", token_url=TOKEN_URL,
+        env_prefix="SMMDESK_FAKENET", per_instance=True))
+    monkeypatch.setattr(FakeNet, "oauth_register",
+                        classmethod(lambda cls, *args: calls.append(args) or {}))
+    start = f"/w/{workspace.slug}/channels/oauth/fakenet/"
+    assert login(owner).get(start + "?instance=social.example").status_code == 405
+    csrf_checked = Client(enforce_csrf_checks=True)
+    csrf_checked.force_login(owner)
+    assert csrf_checked.post(start, {"instance": "social.example"}).status_code == 403
+    assert calls == [] and not OAuthApp.objects.exists()
+
+
 def test_an_outsider_cannot_start_a_sign_in(outsider, workspace):
-    assert login(outsider).get(f"/w/{workspace.slug}/channels/oauth/fakenet/").status_code == 404
+    assert login(outsider).post(f"/w/{workspace.slug}/channels/oauth/fakenet/").status_code == 404
 
 
 def store(workspace, owner, expires_in_days=1, **creds):
@@ -220,3 +246,9 @@ def test_webhooks_verify_signatures_and_store_events(client):
     assert client.get("/hooks/fakenet/?challenge=42").content == b"42"
     assert client.post("/hooks/nosuchnet/", b"{}", content_type="application/json"
                        ).status_code == 404
+
+
+def test_a_channel_link_that_is_not_http_is_not_stored(owner, workspace):
+    channel = channel_store(workspace=workspace, kind="fakenet", actor=owner, result=ConnectResult(
+        external_id="page1", name="Page 1", credentials={}, url="javascript:alert(1)"))
+    assert channel.url == ""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -33,6 +34,34 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 class UnexpectedRequest(AssertionError):
     pass
+
+
+# A public address (example.com's), given to every name a test did not list: the address
+# guard lets it through, and nothing connects to it because the transports are fakes.
+PUBLIC_ADDRESS = "93.184.215.14"
+
+
+class FakeDNS:
+    """The resolver the address guard uses in tests, so no test asks the DNS: addresses
+    (in every spelling getaddrinfo reads, such as 2130706433) stand for themselves,
+    localhost is loopback, a name in ``names`` gets its addresses, any other a public one."""
+
+    def __init__(self):
+        self.names: dict[str, list[str]] = {}
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                       flags=socket.AI_NUMERICHOST)
+            return [info[4][0] for info in infos]
+        except socket.gaierror:
+            pass
+        name = host.rstrip(".").lower()
+        if name in self.names:
+            return list(self.names[name])
+        if name == "localhost" or name.endswith(".localhost"):
+            return ["127.0.0.1", "::1"]
+        return [PUBLIC_ADDRESS]
 
 
 def load_fixture(network: str, name: str) -> dict:

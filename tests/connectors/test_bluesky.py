@@ -215,6 +215,50 @@ def test_it_refuses_a_server_address_it_cannot_use(contract, service):
     assert transport.requests == []
 
 
+@pytest.mark.parametrize("service", [
+    "127.0.0.1", "https://localhost:2583", "https://[::1]", "https://169.254.169.254",
+    "https://10.0.0.1", "https://192.168.1.1", "https://2130706433", "https://0x7f000001",
+    "https://[::ffff:127.0.0.1]", "https://[fc00::1]", "https://pds.intranet.example",
+    "http://localhost:2583", "http://127.0.0.1:2583"])
+def test_the_handle_and_app_password_never_go_to_a_private_address(contract, fake_dns, service):
+    transport = contract("bluesky")
+    fake_dns.names["pds.intranet.example"] = ["10.20.0.3"]
+    with pytest.raises(PermanentError) as exc:
+        connect(service=service)
+    assert exc.value.code == "bad_service"
+    assert exc.value.message.startswith("Bluesky: could not reach the server")
+    assert transport.requests == []
+
+
+def test_a_loopback_server_is_allowed_with_the_development_setting(contract, settings):
+    settings.SMMDESK_ALLOW_PRIVATE_NETWORK = True
+    local = {**load_fixture("bluesky", "createSession.ok"), "name": "local"}
+    local["request"] = {**local["request"],
+                        "url": "http://127.0.0.1:2583/xrpc/com.atproto.server.createSession"}
+    transport = contract("bluesky", "getProfile.ok")
+    transport.fixtures.append(local)
+    assert connect(service="http://127.0.0.1:2583").external_id == DID
+    assert str(transport.requests[0].url).startswith("http://127.0.0.1:2583/")
+
+
+def test_a_pds_at_a_private_address_is_not_adopted(fake_dns):
+    from smmdesk.connectors.bluesky.session import _pds_endpoint
+
+    fake_dns.names["pds.intranet.example"] = ["10.20.0.3"]
+    doc = {"service": [{"id": "#atproto_pds", "serviceEndpoint": "https://pds.intranet.example"}]}
+    assert _pds_endpoint(doc) == ""
+    doc["service"][0]["serviceEndpoint"] = PDS
+    assert _pds_endpoint(doc) == PDS
+
+
+def test_a_stored_pds_that_now_resolves_privately_gets_no_token(contract, fake_dns):
+    transport = contract("bluesky")
+    fake_dns.names["morel.us-east.host.bsky.network"] = ["169.254.169.254"]
+    with pytest.raises(TransientError):
+        make(http=HttpClient(retries=0)).delete(POST_URI)
+    assert transport.requests == []
+
+
 @pytest.mark.parametrize(("handle", "password"), [("", APP_PASSWORD), (HANDLE, " ")])
 def test_it_needs_a_handle_and_an_app_password(contract, handle, password):
     transport = contract("bluesky")

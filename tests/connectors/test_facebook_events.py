@@ -116,3 +116,41 @@ def test_a_mention_of_the_page_names_its_author():
         "3333_4444", "6203100450999", "Oksana")
     assert comment.text == "@Zerno Coffee has the best flat white"
     assert (post.external_id, post.post_external_id, post.text) == ("3333_4445", "", "")
+
+
+def with_messaging(**changed) -> dict:
+    body = notification()
+    body["entry"][1]["messaging"][0].update(changed)
+    return body
+
+
+@pytest.mark.parametrize("body", [
+    notification(created_time=1e30),  # stopped every worker round once
+    notification(created_time="last tuesday"),
+    notification(created_time=99999999999),
+    notification(**{"from": {"id": "taras", "name": "Taras"}}),
+    notification(**{"from": "Taras"}),
+    notification(comment_id={"id": 1}),
+    notification(message=["Do you ship?"]),
+    with_messaging(timestamp=10**30),
+    with_messaging(sender={"id": "../../me"}),
+    with_messaging(message="hello"),
+    with_messaging(message={"mid": 5, "text": "hi"}),
+    {"object": "page", "entry": "everything"},
+    {"object": "page", "entry": [["not an entry"]]},
+    {"object": "page", "entry": [{"id": "104857600123456", "changes": {"field": "feed"}}]},
+    {"object": "page", "entry": [{"id": "104857600123456", "changes": [{"value": 7}]}]},
+    {"object": "page", "entry": [{"id": "104857600123456", "messaging": [None]}]},
+    {"object": "page", "entry": [{"id": None, "changes": []}]},
+])
+def test_a_malformed_notification_is_refused_on_arrival_with_400(body):
+    answer = FacebookConnector.webhook_receive(hook_request(json.dumps(body).encode()))
+    assert answer.status == 400 and answer.events == []
+    assert answer.rejected.startswith("malformed event")
+
+
+def test_times_as_graph_api_text_or_milliseconds_still_pass():
+    kinds = [kind for kind, _id, _c in received(notification(
+        created_time="2025-11-21T11:00:00+0000"))]
+    assert kinds[0] == "comment"
+    assert received(with_messaging(timestamp="1763726399000"))[-1][0] == "message"

@@ -105,3 +105,18 @@ def test_a_deleted_message_is_not_a_new_one():
     body = notification()
     body["entry"][1]["messaging"][0]["message"] = {"mid": MID, "is_deleted": True}
     assert received(body)[-1][2] is None
+
+
+@pytest.mark.parametrize("body", [
+    notification(**{"from": {"id": "olena.k"}}),
+    notification(media={"id": 1e30}),
+    notification(id=["17865799348089039"]),
+    notification(text=42),
+    {"object": "instagram", "entry": [{"id": "17841400008460056", "time": 1e30}]},
+    {"object": "instagram", "entry": [{"id": "17841400008460056",
+                                       "messaging": [{"sender": {"id": "x"}}]}]},
+])
+def test_a_malformed_notification_is_refused_on_arrival_with_400(body):
+    answer = InstagramConnector.webhook_receive(signed(json.dumps(body).encode()))
+    assert answer.status == 400 and answer.events == []
+    assert answer.rejected.startswith("malformed event")

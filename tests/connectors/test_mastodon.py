@@ -227,6 +227,29 @@ def test_it_shows_a_refused_registration_on_the_form(contract, registered):
         oauth_start(kind="mastodon", redirect_uri=REDIRECT, instance="mastodon.social")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("server", [
+    "127.0.0.1", "localhost", "[::1]", "169.254.169.254", "10.0.0.1", "192.168.1.1",
+    "2130706433", "0x7f000001", "[::ffff:127.0.0.1]", "[fc00::1]", "social.intranet.example",
+    "https://127.0.0.1:3000/"])
+def test_a_server_at_a_private_address_is_never_called(contract, fake_dns, registered, server):
+    transport = contract("mastodon")
+    fake_dns.names["social.intranet.example"] = ["172.16.5.4"]
+    with pytest.raises(InvalidInput) as exc:
+        oauth_start(kind="mastodon", redirect_uri=REDIRECT, instance=server)
+    assert exc.value.message.startswith("Mastodon: could not reach the server")
+    assert exc.value.message.endswith("Check that it is a public https address.")
+    assert transport.requests == [] and not OAuthApp.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_user_name_in_the_server_address_is_refused(contract, registered):
+    transport = contract("mastodon")
+    with pytest.raises(InvalidInput):
+        oauth_start(kind="mastodon", redirect_uri=REDIRECT, instance="mastodon.social@10.0.0.1")
+    assert transport.requests == []
+
+
 def test_it_has_nothing_to_refresh():
     assert make().refresh_credentials() is None
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from smmdesk.connectors.base import PublishRequest, RemoteComment
 from smmdesk.connectors.vk import VKConnector
 from smmdesk.connectors.webhooks import WebhookEvent
@@ -99,3 +101,48 @@ def test_new_wall_posts_and_other_events_are_not_comments():
                                                  "object": {"id": 5112, "post_id": 1042}},
                            "5112")
     assert VKConnector.event_comment(deleted) is None
+
+
+COMMENT = {"id": 5112, "from_id": 120034567, "post_id": 1042, "owner_id": -GID,
+           "parents_stack": [], "date": 1767262000, "text": "А доставка є?"}
+MESSAGE = {"id": 88, "date": 1767262100, "peer_id": 120034567, "from_id": 120034567,
+           "out": 0, "conversation_message_id": 7, "text": "Привіт!"}
+
+
+def signed(kind: str, obj) -> dict:
+    return {"type": kind, "event_id": "e1", "v": "5.199", "object": obj, "group_id": GID,
+            "secret": "Zx9-secret"}
+
+
+@pytest.mark.parametrize("kind,obj", [
+    ("wall_reply_new", {**COMMENT, "date": 1e30}),  # stopped every worker round once
+    ("wall_reply_new", {**COMMENT, "date": 99999999999}),  # the year 5138
+    ("wall_reply_new", {**COMMENT, "date": "yesterday"}),
+    ("wall_reply_new", {**COMMENT, "from_id": "ivan"}),
+    ("wall_reply_new", {**COMMENT, "from_id": 10**30}),
+    ("wall_reply_new", {**COMMENT, "id": "5112; drop"}),
+    ("wall_reply_new", {**COMMENT, "id": None}),
+    ("wall_reply_new", {**COMMENT, "post_id": [1042]}),
+    ("wall_reply_new", {**COMMENT, "text": {"html": "x"}}),
+    ("wall_reply_new", {**COMMENT, "parents_stack": ["x"]}),
+    ("wall_reply_new", {**COMMENT, "parents_stack": 5}),
+    ("wall_reply_new", ["not", "an", "object"]),
+    ("wall_reply_new", None),
+    ("message_new", {"message": {**MESSAGE, "from_id": "abc"}}),
+    ("message_new", {"message": {**MESSAGE, "date": -5}}),
+    ("message_new", {"message": "hello"}),
+    ("message_new", {"message": {**MESSAGE, "id": 0, "conversation_message_id": None}}),
+    ("wall_post_new", {"id": "new", "owner_id": -GID, "date": 1767262200, "text": "Post"}),
+])
+def test_a_malformed_event_is_refused_on_arrival_with_400(kind, obj):
+    answer = hook(signed(kind, obj))
+    assert answer.status == 400 and answer.events == []
+    assert answer.rejected.startswith("malformed event")
+
+
+def test_well_formed_events_pass_with_ids_as_numbers_or_their_digits():
+    assert pushed("wall_reply_new", {**COMMENT, "from_id": "120034567"}).author_id == \
+        "120034567"
+    # No date (an old API version) is taken as "now", as before.
+    assert pushed("message_new", {"message": {**MESSAGE, "date": None}}).external_id == "88"
+    assert hook(signed("group_join", {"user_id": "whoever"})).status == 200  # not read

@@ -309,3 +309,12 @@ def test_it_explains_a_bad_header_and_a_bad_encoding(workspace, owner):
                     actor=owner)
     assert exc.value.message.startswith("Line 2: field larger than field limit")
     assert not PlanSlot.objects.exists()
+
+
+def test_a_plan_file_with_a_nul_character_imports_nothing(workspace, owner):
+    # PostgreSQL refuses NUL in text: the whole file is refused before any row is stored.
+    with pytest.raises(InvalidInput) as caught:
+        plan_import(workspace=workspace, data=b"day;note\n2030-12-01;ok\n2030-12-02;a\x00b\n",
+                    actor=owner)
+    assert caught.value.code == "csv_encoding" and "NUL" in caught.value.message
+    assert not PlanSlot.objects.exists()

@@ -25,7 +25,7 @@ def alert(text: str, author: str = "Olha Kovalenko") -> str:
 
 
 def test_a_negative_complaint_goes_first_and_reaches_the_responsible_everywhere(
-        real_model, workspace, owner, editor, channel, item, telegram_bot):
+        real_model, workspace, owner, editor, channel, item, telegram_bot, run_outbox):
     """The real model reads the texts; the complaint is the oldest, and still first."""
     inbox_settings_save(workspace=workspace, responsible_id=editor.pk)
     transport = telegram_bot(alert(COMPLAINT))
@@ -41,17 +41,20 @@ def test_a_negative_complaint_goes_first_and_reaches_the_responsible_everywhere(
     note = Notification.objects.get()
     assert (note.user, note.workspace, note.url) == (editor, workspace, url)
     assert note.text == alert(COMPLAINT)
+    assert mail.outbox == [] and transport.requests == []  # sent after commit, by a worker
+    assert run_outbox() == 2
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["editor@example.com"]
     assert COMPLAINT in mail.outbox[0].body and url in mail.outbox[0].body
     assert len(transport.requests) == 1  # and the contract checked the chat and the text
 
 
 def test_without_a_responsible_the_owners_and_managers_are_alerted(
-        pinned, workspace, owner, member_factory, channel, item, contract):
+        pinned, workspace, owner, member_factory, channel, item, contract, run_outbox):
     manager = member_factory(Role.MANAGER)
     member_factory(Role.EDITOR)
     transport = contract("telegram", values={})  # no bot configured: nothing is sent
     ingest([item("c1", COMPLAINT)])
+    run_outbox()
     assert {n.user for n in Notification.objects.all()} == {owner, manager}
     assert sorted(to for m in mail.outbox for to in m.to) == ["manager@example.com",
                                                               "olena@example.com"]
@@ -59,12 +62,13 @@ def test_without_a_responsible_the_owners_and_managers_are_alerted(
 
 
 def test_only_a_negative_complaint_raises_an_alert(pinned, workspace, owner, channel, item,
-                                                   contract):
+                                                   contract, run_outbox):
     pinned.table["Ви знову все переплутали"] = Prediction("uk", "negative", "other", False)
     transport = contract("telegram", values={})
     report = ingest([item("c1", INSULT), item("c2", "Ви знову все переплутали", author="u2"),
                      item("c3", PURCHASE, author="u3"), item("c4", PRAISE, author="u4")])
     assert report.alerts == 0
+    assert run_outbox() == 0
     assert not Notification.objects.exists() and mail.outbox == []
     assert transport.requests == []
 
@@ -108,7 +112,7 @@ def test_a_saved_reply_for_the_case_is_suggested(pinned, workspace, channel, ite
 
 
 def test_up_to_the_limit_each_negative_message_is_alerted_on_its_own(
-        pinned, workspace, owner, channel, item, telegram_bot):
+        pinned, workspace, owner, channel, item, telegram_bot, run_outbox):
     texts = [f"{COMPLAINT} #{n}" for n in range(ALERT_ONE_BY_ONE)]
     for t in texts:
         pinned.table[t] = pinned.table[COMPLAINT]
@@ -116,6 +120,7 @@ def test_up_to_the_limit_each_negative_message_is_alerted_on_its_own(
     report = ingest([item(f"c{n}", t, minutes_ago=10 - n, author=f"u{n}", name=f"Client {n}")
                      for n, t in enumerate(texts)])
     assert report.alerts == ALERT_ONE_BY_ONE
+    run_outbox()
     assert sorted(n.text for n in Notification.objects.filter(user=owner)) == sorted(
         alert(t, f"Client {n}") for n, t in enumerate(texts))
     assert len(mail.outbox) == ALERT_ONE_BY_ONE
@@ -123,7 +128,7 @@ def test_up_to_the_limit_each_negative_message_is_alerted_on_its_own(
 
 
 def test_many_negative_messages_at_once_make_one_summary(pinned, workspace, owner, channel,
-                                                         item, telegram_bot):
+                                                         item, telegram_bot, run_outbox):
     count = ALERT_ONE_BY_ONE + 2
     texts = [f"Все погано, замовлення №{n} так і не прийшло" for n in range(count)]
     for t in texts:
@@ -133,6 +138,7 @@ def test_many_negative_messages_at_once_make_one_summary(pinned, workspace, owne
     report = ingest([item(f"c{n}", t, minutes_ago=100 - n, author=f"u{n}")
                      for n, t in enumerate(texts)] + [item("ok", PRAISE, author="fan")])
     assert report.alerts == count and report.new == count + 1
+    assert run_outbox() == 2  # one e-mail, one Telegram alert
     assert Message.objects.filter(priority=3).count() == count
     note = Notification.objects.get()  # one, not one per message
     assert (note.user, note.text) == (owner, summary)

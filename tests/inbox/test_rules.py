@@ -150,7 +150,7 @@ def test_label_assign_and_status_are_done_at_once_logged_and_undone(
 
 
 def test_notify_tells_the_member_and_cannot_be_taken_back(pinned, workspace, owner, editor,
-                                                          channel, item):
+                                                          channel, item, run_outbox):
     rule(workspace, owner, {"sentiments": ["positive"]},
          [{"do": "notify", "user": editor.pk}], name="Praise")
     ingest([item("c1", PRAISE), item("c2", QUESTION, author="u2")])
@@ -158,6 +158,7 @@ def test_notify_tells_the_member_and_cannot_be_taken_back(pinned, workspace, own
     note = Notification.objects.get()
     assert note.user == editor and note.url == f"/w/{workspace.slug}/inbox/{m.pk}/"
     assert note.text == f"Rule “Praise” matched: “{PRAISE}”"
+    run_outbox()
     assert [x.to for x in mail.outbox] == [["editor@example.com"]]
     logged = RuleAction.objects.get()
     assert (logged.action, logged.state, logged.message) == ("notify", "done", m)
@@ -169,9 +170,10 @@ def test_notify_tells_the_member_and_cannot_be_taken_back(pinned, workspace, own
 
 
 def test_notify_reaches_no_one_outside_the_workspace(pinned, workspace, owner, outsider,
-                                                     channel, item):
+                                                     channel, item, run_outbox):
     rule(workspace, owner, {"sentiments": ["positive"]}, [{"do": "notify", "user": outsider.pk}])
     ingest([item("c1", PRAISE)])
+    run_outbox()
     assert not Notification.objects.exists() and mail.outbox == []
     assert RuleAction.objects.get().action == "notify"
 
@@ -306,7 +308,7 @@ def test_a_new_author_is_new_only_until_we_know_them(pinned, workspace, owner, c
 
 
 def test_a_dry_run_lists_the_last_30_days_matches_and_changes_nothing(
-        pinned, workspace, owner, editor, channel, item, published):
+        pinned, workspace, owner, editor, channel, item, published, run_outbox):
     _pub, remote = published
     comment, recent = on_network(remote, SPAM, minutes_ago=2 * 24 * 60)
     ingest([recent,
@@ -329,6 +331,7 @@ def test_a_dry_run_lists_the_last_30_days_matches_and_changes_nothing(
     assert [m.external_id for m in matched] == [str(comment.pk)]
     assert snapshot() == before
     assert not RuleAction.objects.exists() and not Label.objects.exists()
+    assert run_outbox() == 0
     assert not Notification.objects.exists() and mail.outbox == []
     assert run_pending() == 0
     comment.refresh_from_db()

@@ -293,3 +293,26 @@ def test_tokens_renewed_during_a_call_are_kept(pub, scripted, monkeypatch):
     run_due()
     assert reload(pub).status == Status.PUBLISHED
     assert channel_context(reload(pub).channel).credentials["token"] == "renewed-token-789"
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "data:text/html,<b>x",
+                                  " JavaScript:alert(1)", "//evil.example/p", "java\tscript:x"])
+def test_a_link_from_the_network_that_is_not_http_is_not_stored(pub, scripted, link):
+    scripted.publish.append(PublishResult("ext-9", link))
+    run_due()
+    pub = reload(pub)
+    assert pub.status == Status.PUBLISHED and pub.external_url == ""
+
+
+def test_a_person_cannot_settle_with_a_link_that_is_not_http(pub, scripted, owner):
+    from smmdesk.lib.errors import InvalidInput
+    from smmdesk.publishing.services import publication_settle
+
+    scripted.publish.append(AmbiguousError("timeout", code="no_answer"))
+    run_due()
+    pub = reload(pub)
+    assert pub.status == Status.UNCONFIRMED
+    with pytest.raises(InvalidInput):
+        publication_settle(publication=pub, actor=owner, outcome="published",
+                           url="javascript:alert(1)")
+    assert reload(pub).status == Status.UNCONFIRMED

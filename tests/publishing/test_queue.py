@@ -15,6 +15,7 @@ from smmdesk.publishing.queue import (
     next_free_slot,
     post_add_to_queue,
     slot_add,
+    slot_clock_warnings,
     slot_overview,
     slot_remove,
 )
@@ -153,3 +154,34 @@ def test_the_overview_shows_filled_and_free_slots(workspace, owner, channel, pos
     overview = slot_overview(channel, weeks=2)
     assert [e["publication"] for e in overview if e["publication"]] == [pub]
     assert overview[2]["publication"] == pub
+
+
+# ---------------------------------------------------------------- daylight saving (Kyiv)
+
+
+def test_the_queue_never_lands_on_a_time_the_clocks_skip_or_repeat(workspace, channel, post):
+    from tests.dst import fall_back, spring_forward
+
+    for day in (spring_forward(), fall_back()):
+        slot_add(channel=channel, weekday=day.weekday(), at=time(3, 30))
+        week_before = kyiv(workspace, *(day - timedelta(days=6)).timetuple()[:3], 12, 0)
+        at = next_free_slot(channel, after=week_before)
+        # not that Sunday (moved an hour, or the first of two): the Sunday after
+        assert at.date() == day + timedelta(days=7)
+        assert at.astimezone(workspace.tz).strftime("%H:%M") == "03:30"
+        PostingSlot.objects.all().delete()
+
+
+def test_the_overview_and_adding_a_time_say_which_days_are_skipped(workspace, channel,
+                                                                    monkeypatch):
+    from tests.dst import spring_forward
+
+    day = spring_forward()
+    slot_add(channel=channel, weekday=day.weekday(), at=time(3, 30))
+    warnings = slot_clock_warnings(channel, at=time(3, 30), weekday=day.weekday())
+    assert any("jump forward over 03:30" in w for w in warnings)
+    assert slot_clock_warnings(channel, at=time(12, 0)) == []
+    then = datetime.combine(day - timedelta(days=3), time(12, 0), tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: then)
+    skipped = [e for e in slot_overview(channel, weeks=1) if e["clock"]]
+    assert [(e["at"].date(), e["publication"]) for e in skipped] == [(day, None)]

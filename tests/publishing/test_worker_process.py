@@ -54,7 +54,7 @@ def test_sigkill_mid_call_loses_and_duplicates_nothing(workspace, owner, allow_l
                                  channel=channel, at=None, actor=owner) for i in range(12)]
     worker = start_worker()
     try:
-        assert wait_for(lambda: len(sink.received) >= 1, 20), "the worker never called"
+        assert wait_for(lambda: len(sink.received) >= 1, 60), "the worker never called"
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         worker = start_worker()

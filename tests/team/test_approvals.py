@@ -61,13 +61,15 @@ def test_an_unapproved_post_waits_and_is_never_claimed(setup, workspace, editor)
     assert claim_due(worker_id="w", limit=10, now=soon(48)) == []
 
 
-def test_the_internal_flow_releases_on_approval(setup, workspace, owner, editor):
+def test_the_internal_flow_releases_on_approval(setup, workspace, owner, editor, run_outbox):
     approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL)
     channel, post = setup
     pub = publication_schedule(post=post, channel=channel, at=soon(), actor=editor)
     approval_submit(post=post, actor=editor)
     assert post.approval == ApprovalState.PENDING_TEAM
     assert Notification.objects.filter(user=owner, text__contains="approve").exists()
+    assert mail.outbox == []  # queued, sent by a worker after commit
+    run_outbox()
     assert mail.outbox and owner.email in mail.outbox[0].to
     with pytest.raises(Forbidden):
         approval_approve(post=post, membership=member(editor, workspace))

@@ -12,6 +12,7 @@ from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import PlanSlot, Post
 from smmdesk.publishing.models import Status
 from smmdesk.publishing.queue import slot_add
+from tests.dst import fall_back, spring_forward
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,99 @@ def test_a_published_post_keeps_its_words_but_its_title_can_change(owner, worksp
     assert r.status_code == 400 and "already published" in r.content.decode()
     post.refresh_from_db()
     assert post.body == "Новий лот: Ефіопія"
+
+
+# ---------------------------------------------------------------- daylight saving (Kyiv)
+# tests/dst.py finds the next days: spring 03:00 → 04:00, autumn 04:00 → 03:00.
+
+
+def spring() -> str:
+    return spring_forward().isoformat()
+
+
+def autumn() -> str:
+    return fall_back().isoformat()
+
+
+def test_a_time_the_clocks_skip_is_refused_with_the_nearest_valid_times(owner, workspace,
+                                                                        chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/",
+                          form(chans, action="schedule", date=spring(), time="03:30"))
+    page = r.content.decode()
+    assert r.status_code == 400 and not Post.objects.exists()
+    assert "03:30 does not exist on" in page and "Choose 02:59 or 04:00" in page
+    assert 'name="dst_shift"' in page
+
+
+def test_confirming_the_shift_schedules_it_an_hour_later(owner, workspace, chans):
+    login(owner).post(f"/w/{workspace.slug}/compose/",
+                      form(chans, action="schedule", date=spring(), time="03:30",
+                           dst_shift="on"))
+    pub = Post.objects.get().publications.first()
+    assert pub.scheduled_at.astimezone(workspace.tz).strftime("%H:%M %z") == "04:30 +0300"
+
+
+def test_a_repeated_time_asks_which_one_and_the_answer_is_kept(owner, workspace, chans):
+    c = login(owner)
+    r = c.post(f"/w/{workspace.slug}/compose/",
+               form(chans, action="schedule", date=autumn(), time="03:30"))
+    page = r.content.decode()
+    assert r.status_code == 400 and not Post.objects.exists()
+    assert "happens twice" in page and "UTC+03:00" in page and "UTC+02:00" in page
+    assert page.count('name="fold"') == 2
+    c.post(f"/w/{workspace.slug}/compose/",
+           form(chans, action="schedule", date=autumn(), time="03:30", fold="1"))
+    pub = Post.objects.get().publications.first()
+    assert pub.scheduled_at.isoformat() == f"{fall_back()}T01:30:00+00:00"  # the second
+
+
+def test_the_live_check_warns_about_a_clock_change(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/check/",
+                          form(chans, date=autumn(), time="03:10"))
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="dst-slot" hx-swap-oob="true"' in page
+    assert "happens twice" in page
+
+
+def test_a_draft_keeps_no_time_so_a_clock_change_does_not_block_it(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/",
+                          form(chans, date=spring(), time="03:30"))
+    assert r.status_code == 302 and Post.objects.exists()
+
+
+# ---------------------------------------------------------------- other workspaces' posts
+
+
+def test_copying_or_repeating_another_workspaces_post_is_not_found(owner, outsider,
+                                                                   workspace):
+    from smmdesk.accounts.models import Workspace
+    from smmdesk.content.services import post_create
+
+    theirs = post_create(workspace=Workspace.objects.get(memberships__user=outsider),
+                         actor=outsider, body="Their words")
+    c = login(owner)
+    assert c.post(f"/w/{workspace.slug}/posts/{theirs.pk}/copy/").status_code == 404
+    r = c.post(f"/w/{workspace.slug}/posts/{theirs.pk}/repeat/", {"every": "week",
+                                                                  "count": "2"})
+    assert r.status_code == 404 and Post.objects.count() == 1
+
+
+def test_repeating_onto_a_time_the_clocks_skip_is_refused(owner, workspace, chans):
+    c = login(owner)
+    c.post(f"/w/{workspace.slug}/compose/",
+           form(chans[:1], action="schedule", time="03:30",
+                date=(spring_forward() - timedelta(days=7)).isoformat()))
+    post = Post.objects.get()
+    r = c.post(f"/w/{workspace.slug}/posts/{post.pk}/repeat/", {"every": "week", "count": "2"},
+               follow=True)
+    assert "03:30 does not exist on" in r.content.decode()
+    assert Post.objects.count() == 1  # no copy at all rather than one an hour off
+
+
+def test_a_day_at_the_end_of_the_calendar_is_refused_not_crashed(owner, workspace, chans):
+    c = login(owner)
+    for day in ("0001-01-01", "9999-12-31"):
+        r = c.post(f"/w/{workspace.slug}/compose/",
+                   form(chans, action="schedule", date=day, time="23:59"))
+        assert r.status_code == 400 and "out of range" in r.content.decode()
+    assert not Post.objects.exists()

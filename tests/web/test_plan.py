@@ -63,9 +63,9 @@ def test_it_shows_shares_warnings_and_slots_by_day(owner, workspace, channel, us
     assert "December 2030" in page
     assert "?month=2030-11" in page and "?month=2031-01" in page
     # Shares: Useful has 2 of 3 (67%), Fun 1 (33%); the target marks sit at 40% and 25%.
-    assert 'style="width:67%;background:#22c55e"' in page
-    assert 'style="width:33%;background:#f59e0b"' in page
-    assert "left:calc(40% - 1px)" in page and "left:calc(25% - 1px)" in page
+    assert '<span data-width="67" data-color="#22c55e">' in page
+    assert '<span data-width="33" data-color="#f59e0b">' in page
+    assert '<i data-left="40">' in page and '<i data-left="25">' in page
     assert "target shares add up to 65%, not 100%" in page
     assert "“Useful” is 67% of the plan" not in page  # fewer than 5 items: no drift yet
     assert "Monday, 2 December" in page and "Thursday, 19 December" in page
@@ -85,7 +85,7 @@ def test_it_opens_on_this_month_in_the_workspace_time_zone(owner, workspace, mon
         localdate=lambda: instant.astimezone(timezone.get_current_timezone()).date()))
     page = login(owner).get(url(workspace)).content.decode()
     assert "December 2030" in page and "?month=2030-11" in page
-    assert login(owner).get(url(workspace, "?month=garbage")).status_code == 200
+    assert login(owner).get(url(workspace, "?month=garbage")).status_code == 400
 
 
 def test_an_editor_adds_and_deletes_slots(editor, workspace, channel, useful):

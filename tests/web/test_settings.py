@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.test import Client
 
 from smmdesk.accounts.models import ApprovalMode, Membership
@@ -231,22 +234,31 @@ def newcomer(db):
                        check_password=False)
 
 
-def test_the_owner_adds_an_existing_user_by_e_mail(owner, workspace, newcomer):
+def _accept(user, run_outbox) -> None:
+    """The invited person opens the link from the e-mail, signed in, and accepts."""
+    run_outbox()
+    link = re.search(r"/invite/[\w-]+/", mail.outbox[-1].body)[0]
+    assert login(user).post(link).status_code == 302
+
+
+def test_the_owner_invites_an_existing_user_who_joins_on_accepting(owner, workspace, newcomer,
+                                                                  run_outbox):
     r = login(owner).post(url(workspace, "members/"),
                           {"email": "Taras@Example.com", "role": "analyst"}, follow=True)
+    page = r.content.decode()
+    assert "An invitation was sent to taras@example.com" in page
+    assert role_of(workspace, newcomer) is None  # not before they accept
+    _accept(newcomer, run_outbox)
     assert role_of(workspace, newcomer) == Role.ANALYST
-    page = r.content.decode()
-    assert "Taras is now a member." in page and "taras@example.com" in page
+    page = login(owner).get(url(workspace)).content.decode()
+    assert "taras@example.com" in page and "Invitations not yet accepted" not in page
 
 
-def test_adding_an_unknown_e_mail_says_what_to_do(owner, workspace):
+def test_inviting_an_e_mail_without_an_account_lists_the_invitation(owner, workspace):
     r = login(owner).post(url(workspace, "members/"),
-                          {"email": "nobody@example.com", "role": "editor"})
+                          {"email": "nobody@example.com", "role": "editor"}, follow=True)
     page = r.content.decode()
-    assert r.status_code == 200
-    assert "Nobody with the e-mail nobody@example.com has an account here yet" in page
-    assert "smmdesk createuser" in page
-    assert 'value="nobody@example.com"' in page
+    assert "Invitations not yet accepted" in page and "nobody@example.com" in page
     assert Membership.objects.filter(workspace=workspace).count() == 1
 
 
@@ -288,9 +300,11 @@ def test_the_last_owner_cannot_be_demoted_or_removed(owner, workspace):
     assert role_of(workspace, owner) == Role.OWNER
 
 
-def test_an_owner_may_step_down_when_another_owner_remains(owner, workspace, newcomer):
+def test_an_owner_may_step_down_when_another_owner_remains(owner, workspace, newcomer,
+                                                          run_outbox):
     client = login(owner)
     client.post(url(workspace, "members/"), {"email": newcomer.email, "role": "owner"})
+    _accept(newcomer, run_outbox)
     r = client.post(url(workspace, f"members/{owner.pk}/role/"), {"role": "editor"})
     assert r.status_code == 302
     assert role_of(workspace, owner) == Role.EDITOR
@@ -300,9 +314,10 @@ def test_an_owner_may_step_down_when_another_owner_remains(owner, workspace, new
         membership_remove(workspace=workspace, user=newcomer)
 
 
-def test_an_owner_who_leaves_goes_home(owner, workspace, newcomer):
+def test_an_owner_who_leaves_goes_home(owner, workspace, newcomer, run_outbox):
     client = login(owner)
     client.post(url(workspace, "members/"), {"email": newcomer.email, "role": "owner"})
+    _accept(newcomer, run_outbox)
     r = client.post(url(workspace, f"members/{owner.pk}/remove/"))
     assert r.status_code == 302 and r.url == "/"
     assert role_of(workspace, owner) is None

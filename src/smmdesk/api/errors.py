@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from smmdesk.api.parser import BodyNotAnObject
 from smmdesk.lib.errors import SmmdeskError
 
 
@@ -47,6 +48,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, BodyNotAnObject):  # JSON, but an array or a value
+            problem = _("must be a JSON object ({...})")
+            return _error(api, request, 422, "invalid_request",
+                          _("The request is not valid: %(summary)s")
+                          % {"summary": f"body: {problem}"},
+                          {"fields": [{"field": "body", "problem": problem}]})
         code = "malformed_body" if exc.status_code == 400 else f"http_{exc.status_code}"
         message = (_("The request body is not valid JSON.") if exc.status_code == 400
                    else str(exc))

@@ -2,10 +2,70 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date, datetime
-from typing import Literal
+from functools import cache
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator
+
+from smmdesk.lib.badinput import MAX_ID
+
+# Row ids are 64-bit signed integers in SQLite and PostgreSQL: a larger number overflows the
+# driver (a 500), so every id the API accepts, in the path, the query or the body, is one.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _known_timezone(name: str) -> str:
+    if name not in _timezones():
+        raise ValueError("not a known time zone name, e.g. Europe/Kyiv or UTC")
+    return name
+
+
+TimeZoneName = Annotated[str, Field(max_length=64, examples=["Europe/Kyiv"]),
+                         AfterValidator(_known_timezone)]
+
+
+def _iso_text(value):
+    # pydantic reads a number (or a numeric string in a query) as a Unix timestamp; the
+    # schema promises ISO 8601 text, so that is all a date or a time may be.
+    if not isinstance(value, str) or value.strip().lstrip("-+").replace(".", "").isdigit():
+        raise ValueError("use ISO 8601 text, e.g. 2026-12-24 or 2026-12-24T10:00:00+02:00")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(Schema):
+    """Every error: ``{"error": {"code": "...", "message": "...", "details": ...}}``."""
+
+    error: ErrorBody
+
+
+# What any route may answer besides its success: 400 a malformed body or a character no
+# database can store, 401 no valid token, 403 a role without the permission, 404 a row
+# outside the workspace, 422 a value the schema refuses, 429 too many wrong tokens.
+COMMON_ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 422, 429)}
+
+
+def responses(success: dict, *extra_errors: int) -> dict:
+    """``response=`` of a route: its success codes, the common errors and ``extra_errors``
+    (409 for a state change the row's state does not allow)."""
+    return {**success, **COMMON_ERRORS, **{code: ErrorOut for code in extra_errors}}
 
 
 class UserOut(Schema):
@@ -17,13 +77,13 @@ class UserOut(Schema):
 
 class WorkspaceIn(Schema):
     name: str = Field(min_length=1, max_length=120)
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     language: Literal["en", "ru", "uk", "be"] = "en"
 
 
 class WorkspacePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
-    timezone: str | None = None
+    timezone: TimeZoneName | None = None
     language: Literal["en", "ru", "uk", "be"] | None = None
 
 
@@ -44,8 +104,8 @@ class MemberOut(Schema):
 
 
 class ChannelConnectIn(Schema):
-    kind: str
-    data: dict[str, str] = Field(
+    kind: str = Field(max_length=20)
+    data: dict[str, Annotated[str, Field(max_length=2000)]] = Field(
         default_factory=dict,
         description="What the network's connect form asks for, e.g. Telegram: "
                     "{\"bot_token\": \"...\", \"chat\": \"@channel\"}.")
@@ -71,7 +131,7 @@ class RubricIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     color: str = Field("#6366f1", pattern=r"^#[0-9a-fA-F]{6}$")
     target_share: int = Field(0, ge=0, le=100)
-    description: str = ""
+    description: str = Field("", max_length=5000)
 
 
 class RubricOut(Schema):
@@ -84,9 +144,9 @@ class RubricOut(Schema):
 
 class CampaignIn(Schema):
     name: str = Field(min_length=1, max_length=150)
-    utm_campaign: str = ""
-    starts_on: date | None = None
-    ends_on: date | None = None
+    utm_campaign: str = Field("", max_length=100, pattern=r"^[-a-zA-Z0-9_]*$")
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
 
 
 class CampaignOut(Schema):
@@ -110,9 +170,9 @@ class MediaOut(Schema):
 
 
 class VariantIn(Schema):
-    channel_id: int
+    channel_id: Id
     text: str | None = None
-    media_ids: list[int] | None = None
+    media_ids: list[Id] | None = None
     format: Literal["feed", "story", "reel", "thread"] | None = None
     first_comment: str | None = None
     options: dict[str, str] | None = Field(
@@ -133,23 +193,36 @@ class VariantOut(Schema):
 class PostIn(Schema):
     title: str = Field("", max_length=200)
     body: str = ""
-    rubric_id: int | None = None
-    campaign_id: int | None = None
-    media_ids: list[int] = []
+    rubric_id: Id | None = None
+    campaign_id: Id | None = None
+    media_ids: list[Id] = []
     variants: list[VariantIn] = Field(
         default_factory=list, description="One per target channel; text and media are "
                                           "optional overrides of the post's own.")
     publish_at: datetime | Literal["now"] | None = Field(
-        None, description="Schedule every variant at this time (with offset), or 'now'. "
-                          "Leave out to keep the post as a draft.")
+        None, description="Schedule every variant at this time, or 'now'. Leave out to keep "
+                          "the post as a draft. A time without offset is the workspace's "
+                          "local time: one the clocks skip is refused with the nearest "
+                          "valid times, one they repeat asks for the offset that picks it.")
+    action: Literal["draft", "schedule", "queue", "now", "approval"] | None = Field(
+        None, description="What to do, as the composer's buttons: left out, 'schedule' "
+                          "with publish_at, 'now' for 'now', else 'draft'. 'queue' takes "
+                          "each channel's next free posting slot; 'approval' sends the post "
+                          "for approval (scheduled for publish_at once approved).")
+    utm_enabled: bool = True
+    utm_medium: str = Field("social", max_length=60)
+    utm_campaign: str = Field("", max_length=100)
+    slot_id: Id | None = Field(None, description="The content plan slot this post fills.")
 
 
 class PostPatch(Schema):
     title: str | None = Field(None, max_length=200)
     body: str | None = None
-    rubric_id: int | None = None
-    campaign_id: int | None = None
-    media_ids: list[int] | None = None
+    rubric_id: Id | None = None
+    campaign_id: Id | None = None
+    # Leave out to keep the media; [] removes them all. null is refused: it means neither.
+    media_ids: list[Id] = Field(None, description="The post's media in order; [] removes "
+                                                  "them all, leaving it out keeps them.")
 
 
 class PublicationBrief(Schema):
@@ -173,9 +246,10 @@ class PostOut(Schema):
 
 
 class ScheduleIn(Schema):
-    post_id: int
-    channel_id: int
-    at: datetime | None = Field(None, description="With offset; leave out to publish now.")
+    post_id: Id
+    channel_id: Id
+    at: datetime | None = Field(None, description="Leave out to publish now. Without an "
+                                                  "offset: the workspace's local time.")
 
 
 class RescheduleIn(Schema):
@@ -184,7 +258,7 @@ class RescheduleIn(Schema):
 
 class SettleIn(Schema):
     outcome: Literal["published", "publish_again", "give_up"]
-    url: str = ""
+    url: str = Field("", max_length=500)
 
 
 class AttemptOut(Schema):
@@ -223,6 +297,9 @@ class PublicationDetail(PublicationOut):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days until the token stops working; "
+                                          "leave out for a token that works until revoked.")
 
 
 class TokenOut(Schema):
@@ -231,6 +308,7 @@ class TokenOut(Schema):
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None = None
 
 
 class TokenCreated(TokenOut):

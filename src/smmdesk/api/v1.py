@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from smmdesk import __version__
 from smmdesk.api import errors
 from smmdesk.api.auth import AUTH
+from smmdesk.api.parser import ObjectParser
 from smmdesk.api.routers import accounts, channels, content, publications
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api-v1",
     docs_url="/docs",
+    parser=ObjectParser(),
 )
 errors.install(api)
 api.add_router("", accounts.router)

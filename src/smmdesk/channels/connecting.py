@@ -5,18 +5,25 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User, Workspace
-from smmdesk.channels.models import Channel, ChannelStatus, OAuthApp, WebhookDelivery
-from smmdesk.channels.services import channel_connector, channel_store
+from smmdesk.channels.models import Channel, ChannelStatus, OAuthApp
+from smmdesk.channels.services import (
+    channel_connector,
+    channel_refresh_claimed,
+    channel_store,
+)
+from smmdesk.channels.webhooks import webhook_delivery_store
 from smmdesk.connectors import oauth
 from smmdesk.connectors.base import ConnectorError, ConnectResult, PermanentError
 from smmdesk.connectors.registry import CONNECTORS, connector_class
-from smmdesk.connectors.webhooks import WebhookAnswer, WebhookRequest
+from smmdesk.connectors.webhooks import WebhookAnswer, WebhookRequest, refuse
+from smmdesk.lib import netguard
 from smmdesk.lib.crypto import decrypt_json, encrypt_json
 from smmdesk.lib.errors import InvalidInput
 from smmdesk.lib.http import HttpClient
@@ -36,13 +43,29 @@ def _cls(kind: str):
 
 
 def _instance(cls, instance: str) -> str:
+    """The server a per-server network (Mastodon) is signed in on: a host name (with a
+    port, if any), at a public https address (lib/netguard.py)."""
     if not cls.oauth.per_instance:
         return ""
-    host = (instance or "").strip().lower().removeprefix("https://").removeprefix("http://")
-    host = host.strip("/").split("/")[0]
-    if not host or "." not in host:
+    text = (instance or "").strip().lower().removeprefix("https://").removeprefix("http://")
+    parts = urlsplit("https://" + text.strip("/").split("/")[0])
+    try:
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        host += f":{parts.port}" if parts.port else ""
+    except ValueError:
+        host = ""
+    if not host or "@" in parts.netloc:
         raise InvalidInput(_("Enter your server's address, e.g. mastodon.social."),
                            code="instance_required")
+    try:
+        netguard.check_url(f"https://{host}/")
+    except netguard.BlockedAddress as exc:
+        log.warning("refused the %s server %s: %s", cls.kind, host, exc)
+        raise InvalidInput(_("%(network)s: could not reach the server “%(server)s”. Check "
+                             "that it is a public https address.")
+                           % {"network": cls.label, "server": host},
+                           code="instance_refused") from exc
     return host
 
 
@@ -118,7 +141,22 @@ def oauth_store(*, workspace: Workspace, kind: str, accounts: list[ConnectResult
 
 
 def channel_refresh(*, channel: Channel) -> bool:
-    """Refresh one channel's tokens; a failure marks it for reconnecting with the reason."""
+    """Refresh one channel's tokens; a failure marks it for reconnecting with the reason.
+    Skipped while another worker renews it, and when a renewal that just ended made it
+    no longer due (a rotating refresh token must be used once)."""
+    with channel_refresh_claimed(channel=channel) as mine:
+        if not mine or not _refresh_due(channel):
+            return False
+        return _refresh_now(channel)
+
+
+def _refresh_due(channel: Channel) -> bool:
+    ahead = connector_class(channel.kind).refresh_ahead
+    return (channel.status == ChannelStatus.ACTIVE and channel.token_expires_at is not None
+            and channel.token_expires_at < timezone.now() + ahead)
+
+
+def _refresh_now(channel: Channel) -> bool:
     connector = channel_connector(channel)
     try:
         fresh = connector.refresh_credentials()
@@ -163,16 +201,14 @@ def webhook_deliver(*, kind: str, request: WebhookRequest, channel: Channel | No
                     remote_addr: str = "") -> WebhookAnswer:
     if kind not in CONNECTORS:
         return WebhookAnswer(status=404, body="unknown network", rejected="unknown network")
-    answer = connector_class(kind).webhook_receive(request)
+    try:
+        answer = connector_class(kind).webhook_receive(request)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        # A parser that missed a malformed body: still a 400 for the sender, never a 500.
+        answer = refuse(f"malformed body: {type(exc).__name__}", status=400)
     if answer.rejected:
         log.warning("webhook %s refused from %s: %s", kind, remote_addr, answer.rejected)
-        WebhookDelivery.objects.create(kind=kind, channel=channel, accepted=False,
-                                       reason=answer.rejected[:300], remote_addr=remote_addr)
-    elif answer.events:
-        WebhookDelivery.objects.create(
-            kind=kind, channel=channel, accepted=True, remote_addr=remote_addr,
-            events=[{"kind": e.kind, "account_id": e.account_id, "external_id": e.external_id,
-                     "data": e.data} for e in answer.events])
+    webhook_delivery_store(kind=kind, channel=channel, answer=answer, remote_addr=remote_addr)
     return answer
 
 

@@ -31,6 +31,9 @@ class Channel(models.Model):
     status_message = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     rate_limited_until = models.DateTimeField(null=True, blank=True)
+    # Set while one worker renews the tokens (compare-and-swap): a rotating refresh token
+    # (Bluesky) works once, so a second worker must wait and read the new one instead.
+    refresh_lease_until = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey("accounts.User", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -76,8 +79,18 @@ class OAuthApp(models.Model):
                                                name="oauthapp_unique")]
 
 
+class DeliveryStatus(models.TextChoices):
+    NEW = "new", _("Waiting")
+    DONE = "done", _("Taken in")
+    SET_ASIDE = "set_aside", _("Set aside")  # could not be read; ``error`` says why
+    REFUSED = "refused", _("Refused")  # bad signature etc.; pruned after some days
+
+
 class WebhookDelivery(models.Model):
-    """One request a network pushed to us: accepted with its events, or refused and why."""
+    """One request a network pushed to us: accepted with its events, or refused and why.
+    Accepted ones are taken in by one worker at a time (``claimed_by`` until
+    ``claimed_until``); one that cannot be read is set aside with its error, so it never
+    holds up the others. See ``channels/webhooks.py``."""
 
     kind = models.CharField(max_length=32)
     channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.CASCADE,
@@ -88,6 +101,12 @@ class WebhookDelivery(models.Model):
     events = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.NEW)
+    error = models.TextField(blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"], name="delivery_status")]

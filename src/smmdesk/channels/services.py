@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User, Workspace
 from smmdesk.channels.models import Channel, ChannelStatus, NetworkThrottle
-from smmdesk.connectors.base import ChannelContext, Connector, ConnectResult, PermanentError
+from smmdesk.connectors.base import (
+    ChannelContext,
+    Connector,
+    ConnectResult,
+    PermanentError,
+    TransientError,
+)
 from smmdesk.connectors.registry import CONNECTORS, connector_class
 from smmdesk.lib.crypto import CannotDecrypt, decrypt_json, encrypt_json
 from smmdesk.lib.errors import InvalidInput
 from smmdesk.lib.http import HttpClient
+from smmdesk.lib.links import safe_http_url
 
 
 def channel_connect(*, workspace: Workspace, kind: str, data: dict, actor: User | None,
@@ -43,7 +55,7 @@ def channel_store(*, workspace: Workspace, kind: str, result: ConnectResult,
         workspace=workspace, kind=kind, external_id=result.external_id,
         defaults={"name": result.name, "connected_by": actor})
     channel.name = result.name
-    channel.url = result.url
+    channel.url = safe_http_url(result.url)  # shown as a link: http(s) only
     channel.settings = {**channel.settings, **result.settings}
     # Reconnecting keeps what the new grant does not replace (a webhook's secret...).
     old = {} if _created else _credentials_or_empty(channel)
@@ -110,21 +122,90 @@ def channel_throttle(*, channel: Channel, seconds: float, scope: str = "channel"
 
 def channel_fresh_connector(channel: Channel) -> Connector:
     """The channel's connector with credentials that are not past their expiry: refreshed
-    when the network allows it, else a PermanentError telling the person to reconnect."""
+    when the network allows it, else a PermanentError telling the person to reconnect.
+    Only one worker renews; the others wait for it and read the tokens it stored
+    (TransientError if it has not finished in time)."""
+    if not _expired(channel):
+        return channel_connector(channel)
+    with channel_refresh_claimed(channel=channel) as mine:
+        if not mine:
+            channel_refresh_wait(channel=channel)
+        elif _expired(channel):  # still, with the tokens as stored now
+            _renew(channel)
+    if _expired(channel):
+        raise TransientError(_("Another worker is renewing the access of %(channel)s; "
+                               "trying again in a moment.") % {"channel": channel.name},
+                             code="refresh_in_progress", retry_after=5)
+    return channel_connector(channel)
+
+
+def _expired(channel: Channel) -> bool:
+    return channel.token_expires_at is not None and channel.token_expires_at <= timezone.now()
+
+
+def _renew(channel: Channel) -> None:
     connector = channel_connector(channel)
-    expires = channel.token_expires_at
-    if expires is None or expires > timezone.now():
-        return connector
-    refreshed = connector.refresh_credentials()
-    if refreshed is None:
+    try:
+        refreshed = connector.refresh_credentials()
+    finally:
         connector.http.close()
+    if refreshed is None:
         raise PermanentError(
             _("The access of %(channel)s to %(network)s expired on %(date)s. Reconnect the "
               "channel to publish again.")
             % {"channel": channel.name, "network": connector.label,
-               "date": timezone.localtime(expires).strftime("%Y-%m-%d %H:%M")},
+               "date": timezone.localtime(channel.token_expires_at).strftime("%Y-%m-%d %H:%M")},
             code="token_expired", channel_broken=True)
     channel_store(workspace=channel.workspace, kind=channel.kind, result=refreshed,
                   actor=channel.connected_by)
     channel.refresh_from_db()
-    return channel_connector(channel)
+
+
+# ---------------------------------------------------------------- one renewal at a time
+# A rotating refresh token (Bluesky) works once: two workers renewing with it at the same
+# time break the channel. The renewal is claimed with a compare-and-swap on a lease.
+
+
+def _refresh_lease() -> timedelta:
+    return timedelta(seconds=settings.SMMDESK_HTTP_TIMEOUT * 2 + 10)
+
+
+def channel_refresh_claim(*, channel: Channel) -> datetime | None:
+    """The end of this caller's lease on renewing ``channel``'s tokens, or None when
+    another worker holds it."""
+    now = timezone.now()
+    until = now + _refresh_lease()
+    free = Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now)
+    won = Channel.objects.filter(free, pk=channel.pk).update(refresh_lease_until=until)
+    return until if won else None
+
+
+def channel_refresh_release(*, channel: Channel, until: datetime) -> None:
+    Channel.objects.filter(pk=channel.pk, refresh_lease_until=until).update(
+        refresh_lease_until=None)
+
+
+@contextmanager
+def channel_refresh_claimed(*, channel: Channel) -> Iterator[bool]:
+    """Yields True while this worker holds the renewal of ``channel`` (re-read first: a
+    renewal that just ended elsewhere already spent the refresh token we held), False
+    when another worker does."""
+    until = channel_refresh_claim(channel=channel)
+    try:
+        if until is not None:
+            channel.refresh_from_db()
+        yield until is not None
+    finally:
+        if until is not None:
+            channel_refresh_release(channel=channel, until=until)
+
+
+def channel_refresh_wait(*, channel: Channel, timeout: float | None = None) -> None:
+    """Wait until no worker renews ``channel`` (or ``timeout``), then re-read it."""
+    deadline = time.monotonic() + (timeout or _refresh_lease().total_seconds())
+    while True:
+        channel.refresh_from_db()
+        lease = channel.refresh_lease_until
+        if lease is None or lease <= timezone.now() or time.monotonic() >= deadline:
+            return
+        time.sleep(0.1)

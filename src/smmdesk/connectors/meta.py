@@ -49,9 +49,14 @@ from smmdesk.connectors.base import (
 )
 from smmdesk.connectors.oauth import OAuthSpec
 from smmdesk.connectors.webhooks import (
+    MalformedEvent,
     WebhookAnswer,
     WebhookEvent,
     WebhookRequest,
+    event_dict,
+    event_list,
+    event_text,
+    event_timestamp,
     hmac_sha256_hex,
     refuse,
     signature_matches,
@@ -224,8 +229,11 @@ class MetaConnector(Connector):
             return refuse("body is not JSON", status=400)
         if not isinstance(payload, dict) or payload.get("object") != cls.webhook_object:
             return refuse(f"not a {cls.webhook_object!r} notification", status=400)
-        events = [e for entry in payload.get("entry") or [] if isinstance(entry, dict)
-                  for e in cls.entry_events(entry)]
+        try:
+            entries = [check_entry(e) for e in event_list(payload.get("entry"), "entry")]
+        except MalformedEvent as exc:
+            return refuse(f"malformed event: {exc}", status=400)
+        events = [e for entry in entries for e in cls.entry_events(entry)]
         return WebhookAnswer(status=200, body="EVENT_RECEIVED", events=events)
 
     @classmethod
@@ -422,6 +430,73 @@ def webhook_time(value: Any) -> datetime:
         return when if when.timestamp() else datetime.now(UTC)
     seconds = int(text) / 1000 if len(text) > 11 else int(text)
     return datetime.fromtimestamp(seconds, UTC)
+
+
+# ---------------------------------------------------------------- checking on arrival
+# Both networks' notifications share these fields; a value of the wrong type or out of
+# range refuses the whole request (400), before anything is stored.
+
+_GRAPH_ID = re.compile(r"\d{1,25}(_\d{1,25}){0,2}")  # "123", "{page}_{post}"
+_IDS = ("id", "post_id", "comment_id", "parent_id", "media_id", "sender_id", "page_id")
+_TEXTS = ("message", "text", "sender_name", "item", "verb", "field")
+
+
+def check_entry(entry: Any) -> dict:
+    entry = event_dict(entry, "entry")
+    graph_id(entry.get("id"), "entry.id", required=True)
+    check_time(entry.get("time"), "entry.time")
+    for change in event_list(entry.get("changes"), "changes"):
+        change = event_dict(change, "change")
+        event_text(change.get("field"), "change.field")
+        check_change_value(event_dict(change.get("value", {}), "change.value"))
+    for item in event_list(entry.get("messaging"), "messaging"):
+        check_messaging(event_dict(item, "messaging item"))
+    return entry
+
+
+def check_change_value(value: dict) -> None:
+    for name in _IDS:
+        graph_id(value.get(name), name)
+    for name in _TEXTS:
+        event_text(value.get(name), name)
+    for name in ("from", "media", "post"):
+        if value.get(name) is not None:
+            graph_id(event_dict(value[name], name).get("id"), f"{name}.id")
+    check_time(value.get("created_time"), "created_time")
+
+
+def check_messaging(item: dict) -> None:
+    for name in ("sender", "recipient"):
+        graph_id(event_dict(item.get(name, {}), name).get("id"), f"{name}.id")
+    event_timestamp(item.get("timestamp"), "timestamp", millis=True)
+    if "message" in item:
+        message = event_dict(item["message"], "message")
+        event_text(message.get("mid"), "message.mid")
+        event_text(message.get("text"), "message.text")
+        event_text(event_dict(message.get("reply_to") or {}, "reply_to").get("mid"),
+                   "reply_to.mid")
+
+
+def graph_id(value: Any, what: str, *, required: bool = False) -> None:
+    if value is None or value == "":
+        if required:
+            raise MalformedEvent(f"{what} is missing")
+        return
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _GRAPH_ID.fullmatch(value):
+        raise MalformedEvent(f"{what} is not a Graph API id")
+
+
+def check_time(value: Any, what: str) -> None:
+    """Epoch seconds, epoch milliseconds or Graph API time, within a sane window."""
+    if isinstance(value, str) and value and not value.strip().isdigit():
+        when = graph_time(value.strip())
+        if not when.timestamp():
+            raise MalformedEvent(f"{what} is not a time")
+        value = int(when.timestamp())
+    millis = isinstance(value, int | str) and len(str(value).strip()) > 11
+    event_timestamp(value, what, millis=millis)
 
 
 def messaging_comment(event: WebhookEvent) -> RemoteComment | None:

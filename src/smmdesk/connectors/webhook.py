@@ -10,6 +10,11 @@ A 2xx answer may carry ``{"id": ..., "url": ...}``. 408 and 429 mean "not taken,
 later" (Retry-After honoured), other 4xx "refused", 5xx or no answer "maybe taken".
 If a lookup URL is configured, ``GET <lookup_url>?marker=...`` answering 200 (with the
 id) or 404 lets smmdesk settle a publication that got no clear answer.
+
+Both URLs must be public https addresses (``lib/netguard.py``); redirects are not
+followed. The person sees the status code of an answer, never its body (that stays in
+the attempt record), and one message for an address that is refused, closed, silent or
+slow, so the connector cannot be used to map what answers where.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from smmdesk.connectors.base import (
     TransientError,
 )
 from smmdesk.connectors.webhooks import WebhookEvent
+from smmdesk.lib import netguard
 from smmdesk.lib.http import retry_after_seconds
 
 
@@ -47,11 +53,19 @@ def sign(secret: str, payload: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
 
 
+def _unreachable() -> str:
+    return _("Webhook: could not reach the address. Check that it is a public https address.")
+
+
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
     if not url.startswith(("http://", "https://")):
-        raise PermanentError(_("Webhook: the %(field)s must start with http:// or https://.")
+        raise PermanentError(_("Webhook: the %(field)s must start with https://.")
                              % {"field": field}, code="invalid_url")
+    try:
+        netguard.check_url(url)
+    except netguard.BlockedAddress as exc:
+        raise PermanentError(_unreachable(), code="unreachable", raw=str(exc)) from exc
     return url
 
 
@@ -109,11 +123,23 @@ class WebhookConnector(Connector):
         return PublishResult(external_id=str(body.get("id") or req.marker),
                              url=str(body.get("url") or ""), raw={"status": response.status_code})
 
+    def send(self, method: str, url: str, **kwargs):
+        """``Connector.send`` with one message for every way of not getting an answer:
+        a refused address, a closed port, no route and a timeout read the same (the error
+        class still tells the engine whether the post may have been taken)."""
+        try:
+            return super().send(method, url, **kwargs)
+        except (TransientError, AmbiguousError) as exc:
+            raise type(exc)(_unreachable(), code=exc.code, raw=exc.raw) from exc
+
     def _raise_for(self, response) -> None:
         status = response.status_code
         if status < 300:
             return
-        detail = response.text[:300]
+        detail = response.text[:300]  # for the attempt record only, never for the person
+        if status < 400:  # redirects are not followed: the address is not the endpoint
+            raise PermanentError(_unreachable(), code=f"http_{status}",
+                                 raw=response.headers.get("location", ""), channel_broken=True)
         if status in (408, 429):
             raise TransientError(_("Webhook: the receiver asked to try later (HTTP %(status)d).")
                                  % {"status": status}, code=f"http_{status}", raw=detail,
@@ -122,8 +148,8 @@ class WebhookConnector(Connector):
             raise AmbiguousError(_("Webhook: the receiver failed (HTTP %(status)d) and may or "
                                    "may not have taken the post.") % {"status": status},
                                  code=f"http_{status}", raw=detail)
-        raise PermanentError(_("Webhook: the receiver refused the post (HTTP %(status)d): "
-                               "%(detail)s") % {"status": status, "detail": detail},
+        raise PermanentError(_("Webhook: the receiver refused the post (HTTP %(status)d).")
+                             % {"status": status},
                              code=f"http_{status}", raw=detail,
                              channel_broken=status in (401, 403, 404, 410))
 

@@ -1,7 +1,14 @@
-"""What an uploaded file really is, judged by its bytes, not by its name."""
+"""What an uploaded file really is, judged by its bytes, not by its name.
+
+The stored file gets the extension of what it is (``Sniffed.extension``), never the one it
+was sent with. Images are measured from their header and refused above
+``SMMDESK_MAX_IMAGE_PIXELS`` before any pixel is decoded; videos must be a well-formed
+MP4/MOV or WebM container (lib/containers.py), not just start like one.
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,7 +16,17 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from smmdesk.connectors.base import MediaKind
+from smmdesk.lib.containers import BadContainer, ebml_check, iso_bmff_check
 from smmdesk.lib.errors import InvalidInput
+
+# Pillow's own guard for every decoder in this process (connectors resize images too):
+# it warns above the limit and refuses at twice it. Uploads are checked against the
+# setting itself, below, so a changed setting applies at once.
+Image.MAX_IMAGE_PIXELS = settings.SMMDESK_MAX_IMAGE_PIXELS
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
+               "image/webp": ".webp"}
+_PILLOW_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
+                "WEBP": "image/webp"}
 
 
 @dataclass(frozen=True)
@@ -18,6 +35,7 @@ class Sniffed:
     mime: str
     width: int | None = None
     height: int | None = None
+    extension: str = ""
 
 
 def _sniff_magic(head: bytes) -> tuple[MediaKind, str] | None:
@@ -49,7 +67,7 @@ def sniff_upload(fileobj, *, name: str, size: int) -> Sniffed:
         raise InvalidInput(
             _("%(name)s is not a supported file. Upload a JPEG, PNG, GIF or WebP image, "
               "or an MP4, MOV or WebM video.") % {"name": name}, code="unsupported_file")
-    kind, mime = found
+    kind = found[0]  # the exact type comes from Pillow or the container check below
     limit_mb = settings.SMMDESK_MAX_VIDEO_MB if kind == MediaKind.VIDEO \
         else settings.SMMDESK_MAX_IMAGE_MB
     if size > limit_mb * 2**20:
@@ -57,19 +75,50 @@ def sniff_upload(fileobj, *, name: str, size: int) -> Sniffed:
             _("%(name)s is %(size).1f MB; files of this type may be at most %(limit)d MB.")
             % {"name": name, "size": size / 2**20, "limit": limit_mb}, code="file_too_large")
     if kind == MediaKind.VIDEO:
-        return Sniffed(kind, mime)
-    return _check_image(fileobj, name=name, kind=kind, mime=mime)
+        return _check_video(fileobj, name=name, size=size, head=head)
+    return _check_image(fileobj, name=name, kind=kind)
 
 
-def _check_image(fileobj, *, name: str, kind: MediaKind, mime: str) -> Sniffed:
+def _check_video(fileobj, *, name: str, size: int, head: bytes) -> Sniffed:
+    check = iso_bmff_check if head[4:8] == b"ftyp" else ebml_check
     try:
-        with Image.open(fileobj) as img:
-            width, height = img.size
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as exc:
-        raise InvalidInput(_("%(name)s looks like an image but cannot be read: it is damaged "
-                             "or incomplete.") % {"name": name}, code="broken_image") from exc
+        container = check(fileobj, size)
+    except BadContainer as exc:
+        raise InvalidInput(_("%(name)s looks like a video but is not a complete MP4, MOV or "
+                             "WebM file: it is damaged, cut short or another kind of file.")
+                           % {"name": name}, code="broken_video") from exc
     finally:
         fileobj.seek(0)
-    return Sniffed(kind, mime, width, height)
+    return Sniffed(MediaKind.VIDEO, container.mime, extension=container.extension)
+
+
+def _check_image(fileobj, *, name: str, kind: MediaKind) -> Sniffed:
+    broken = InvalidInput(_("%(name)s looks like an image but cannot be read: it is damaged "
+                            "or incomplete.") % {"name": name}, code="broken_image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fileobj) as img:  # reads the header only
+                width, height, mime = *img.size, _PILLOW_MIME.get(img.format or "")
+                _refuse_too_many_pixels(name=name, width=width, height=height)
+                img.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_many_pixels(name) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise broken from exc
+    finally:
+        fileobj.seek(0)
+    if mime is None:
+        raise broken
+    return Sniffed(kind, mime, width, height, _EXTENSIONS[mime])
+
+
+def _too_many_pixels(name: str) -> InvalidInput:
+    limit = settings.SMMDESK_MAX_IMAGE_PIXELS
+    return InvalidInput(_("%(name)s is too large an image: at most %(limit)s megapixels.")
+                        % {"name": name, "limit": f"{limit / 1e6:g}"}, code="image_too_large")
+
+
+def _refuse_too_many_pixels(*, name: str, width: int, height: int) -> None:
+    if width * height > settings.SMMDESK_MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(name)

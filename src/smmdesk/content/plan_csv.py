@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from smmdesk.accounts.models import User, Workspace
 from smmdesk.channels.models import Channel
 from smmdesk.connectors.base import Format
+from smmdesk.content.compose import ComposeInput, VariantInput, post_compose
 from smmdesk.content.models import PlanSlot, Rubric
-from smmdesk.content.plan import plan_slot_create, plan_slot_fill
-from smmdesk.content.services import post_create
+from smmdesk.content.plan import plan_slot_create
+from smmdesk.lib.badinput import text_is_storable
+from smmdesk.lib.csvsafe import csv_cell_restore, csv_writer
 from smmdesk.lib.errors import InvalidInput
 
 COLUMNS = ["day", "time", "channel", "rubric", "format", "title", "text", "note"]
@@ -29,7 +31,7 @@ MAX_ROWS = 5000
 
 def plan_export(*, workspace: Workspace, start: date, end: date) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(COLUMNS)
     slots = (PlanSlot.objects.filter(workspace=workspace, day__gte=start, day__lt=end)
              .select_related("channel", "rubric", "post"))
@@ -71,6 +73,8 @@ def _named(model, workspace: Workspace, name: str, what: str):
 
 
 def _row(workspace: Workspace, row: dict) -> dict:
+    # Our own export puts an apostrophe before "-5% ..." (see lib/csvsafe): take it off.
+    row = {k: csv_cell_restore(v) if isinstance(v, str) else v for k, v in row.items()}
     fmt = (row.get("format") or "feed").strip().lower()
     if fmt not in Format.__members__.values():
         raise ValueError(_("“%(value)s” is not a format (feed, story, reel or thread)")
@@ -97,6 +101,9 @@ def plan_import(*, workspace: Workspace, data: bytes, actor: User | None) -> int
     except UnicodeDecodeError:
         raise InvalidInput(_("The file is not UTF-8 text. Save it as “CSV UTF-8”."),
                            code="csv_encoding") from None
+    if not text_is_storable(text):  # NUL: PostgreSQL refuses it in text columns
+        raise InvalidInput(_("The file holds a NUL character, so it is not a CSV text file. "
+                             "Save it again as “CSV UTF-8”."), code="csv_encoding")
     reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     if reader.fieldnames:
         reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
@@ -140,7 +147,10 @@ def _store(workspace: Workspace, row: dict, actor: User | None) -> None:
                             channel=row["channel"], rubric=row["rubric"], format=row["format"],
                             note=row["note"])
     if row["text"].strip() or row["title"].strip():
-        post = post_create(workspace=workspace, actor=actor, body=row["text"], title=row["title"],
-                           rubric_id=row["rubric"].pk if row["rubric"] else None,
-                           channels=[row["channel"]] if row["channel"] else [])
-        plan_slot_fill(slot=slot, post=post)
+        # The same write path as the composer opened on this slot: a draft in the slot.
+        variants = [VariantInput(channel=row["channel"], format=row["format"])] \
+            if row["channel"] else []
+        post_compose(workspace=workspace, actor=actor, data=ComposeInput(
+            body=row["text"], title=row["title"],
+            rubric_id=row["rubric"].pk if row["rubric"] else None,
+            variants=variants, action="draft", slot_id=slot.pk))

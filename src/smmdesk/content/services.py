@@ -77,7 +77,8 @@ def media_upload(*, workspace: Workspace, upload, actor: User | None,
                        mime=sniffed.mime, size=upload.size, width=sniffed.width,
                        height=sniffed.height, sha256=digest.hexdigest(), alt_text=alt_text,
                        uploaded_by=actor)
-    asset.file.save(name, upload, save=False)
+    # The extension of what the bytes are (see content/media.py), never the one sent.
+    asset.file.save(f"upload{sniffed.extension}", upload, save=False)
     asset.save()
     return asset
 
@@ -113,10 +114,19 @@ def _campaign(workspace: Workspace, campaign_id) -> Campaign | None:
     return campaign
 
 
+def _refuse_nul(*texts) -> None:
+    """A NUL character is never part of a real text, PostgreSQL cannot store it, and
+    networks refuse it: say so instead of storing it."""
+    if any(isinstance(t, str) and "\x00" in t for t in texts):
+        raise InvalidInput(_("The text contains a NUL character (\\0), which no network "
+                             "accepts. Remove it and try again."), code="nul_character")
+
+
 @transaction.atomic
 def post_create(*, workspace: Workspace, actor: User | None, body: str = "", title: str = "",
                 rubric_id=None, campaign_id=None, media_ids: Iterable[int] = (),
                 channels: Iterable[Channel] = ()) -> Post:
+    _refuse_nul(body, title)
     post = Post.objects.create(workspace=workspace, author=actor, body=body or "",
                                title=(title or "")[:200],
                                rubric=_rubric(workspace, rubric_id),
@@ -172,6 +182,7 @@ def post_update(*, post: Post, actor: User | None, body=_UNSET, title=_UNSET,
     the internal title, rubric, campaign and UTM settings can always change."""
     if set(utm) - set(_UTM):
         raise TypeError(f"unknown fields: {sorted(set(utm) - set(_UTM))}")
+    _refuse_nul(body, title, *utm.values())
     new_media = None if media_ids is _UNSET else _assets(post.workspace, media_ids)
     words_change = (body is not _UNSET and (body or "") != post.body) or (
         new_media is not None and [a.pk for a in new_media] != [a.pk for a in
@@ -210,16 +221,22 @@ def post_delete(*, post: Post, actor: User | None) -> None:
 @transaction.atomic
 def variant_set(*, post: Post, channel: Channel, text: str | None = None,
                 media_ids: Iterable[int] | None = None, format: str | None = None,
-                first_comment: str | None = None, options: dict | None = None) -> Variant:
+                first_comment: str | None = None, options: dict | None = None,
+                follow_post: bool = False) -> Variant:
     """Create or change the post's variant for one channel.
 
     Giving ``text`` or ``media_ids`` customises the variant; until then it follows the post.
+    ``follow_post`` makes a customised variant follow the post again.
     """
     if channel.workspace_id != post.workspace_id:
         raise NotFound(_("Channel not found in this workspace."), code="channel_not_found")
+    _refuse_nul(text, first_comment, *(options or {}).values())
     variant, created = Variant.objects.get_or_create(post=post, channel=channel)
-    if not created and _variant_changes(variant, text, media_ids, format, options):
+    follow = follow_post and variant.customized
+    if not created and (follow or _variant_changes(variant, text, media_ids, format, options)):
         _assert_editable(post, channel)
+    if follow:
+        variant.customized = False
     if format is not None:
         if format not in Format.__members__.values():
             raise InvalidInput(_("Unknown format: %(format)s.") % {"format": format},

@@ -23,7 +23,7 @@ from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_set, user_create, workspace_create
 from smmdesk.channels.models import Channel
 from smmdesk.channels.services import channel_connect
-from smmdesk.content.models import Post, Rubric, Variant
+from smmdesk.content.models import Post, Rubric
 from smmdesk.content.plan import plan_generate
 from smmdesk.content.services import (
     campaign_create,
@@ -32,9 +32,8 @@ from smmdesk.content.services import (
     rubric_create,
     snippet_save,
 )
-from smmdesk.publishing.models import Outcome, Publication, PublishAttempt, Status
 from smmdesk.publishing.queue import slot_add
-from smmdesk.publishing.services import publication_schedule
+from smmdesk.publishing.services import publication_record_published, publication_schedule
 from smmdesk.sandbox import network
 from smmdesk.sandbox.models import SandboxAccount
 from smmdesk.team.services import approval_mode_set, approval_submit, task_create
@@ -160,17 +159,12 @@ def _history(ws, user, channels, rubrics, *, days: int) -> None:
 @transaction.atomic
 def _published(ws, user, channel: Channel, rubric: Rubric, text: str, at: datetime) -> None:
     post = post_create(workspace=ws, actor=user, body=text, rubric_id=rubric.pk)
-    variant = Variant.objects.create(post=post, channel=channel)
     account = SandboxAccount.objects.get(handle=channel.external_id)
     remote = network.post_create(account=account, text=text, at=at + timedelta(seconds=2))
-    pub = Publication.objects.create(
-        workspace=ws, post=post, channel=channel, variant=variant, status=Status.PUBLISHED,
-        scheduled_at=at, published_at=remote.created_at, external_id=str(remote.pk),
-        external_url=network.post_url(remote), attempt_count=1, created_by=user)
-    PublishAttempt.objects.create(publication=pub, channel=channel, number=1,
-                                  worker_id="demo-history", started_at=at,
-                                  finished_at=remote.created_at, outcome=Outcome.SUCCESS,
-                                  duration_ms=2000, response={"external_id": str(remote.pk)})
+    pub = publication_record_published(
+        post=post, channel=channel, at=at, published_at=remote.created_at,
+        external_id=str(remote.pk), external_url=network.post_url(remote), actor=user,
+        worker_id="demo-history")
     remote.marker = pub.marker
     remote.save(update_fields=["marker"])
 

@@ -12,6 +12,7 @@ from smmdesk.channels.services import channel_context
 from smmdesk.connectors.base import PermanentError
 from smmdesk.connectors.webhooks import WebhookRequest
 from smmdesk.content.selectors import media_from_public_token
+from smmdesk.core.outbox import outbox_counts
 from smmdesk.publishing.selectors import overdue_count, worker_status
 
 
@@ -22,13 +23,14 @@ def healthz(request):
     try:
         worker = worker_status()
         overdue = overdue_count()
+        outbox = outbox_counts()
         db_ok = True
     except DatabaseError:
-        worker, overdue, db_ok = {"alive": False}, None, False
+        worker, overdue, outbox, db_ok = {"alive": False}, None, None, False
     ok = db_ok and worker["alive"]
     body = {"status": "ok" if ok else "degraded", "version": __version__,
             "database": {"ok": db_ok, "vendor": connection.vendor},
-            "worker": worker, "overdue_publications": overdue}
+            "worker": worker, "overdue_publications": overdue, "outbox": outbox}
     return JsonResponse(body, status=200 if ok else 503)
 
 

@@ -5,13 +5,18 @@ and can be undone where the network allows."""
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smmdesk.channels.services import channel_connector
 from smmdesk.connectors.base import ConnectorError, RemoteComment
 from smmdesk.inbox.models import Label, Message, MessageStatus, Rule, RuleAction, SavedReply
+from smmdesk.lib.db import write_transaction
 from smmdesk.lib.errors import Conflict, InvalidInput
 from smmdesk.team.services import notify
 
@@ -160,11 +165,13 @@ def network_reply(m: Message, text: str, *, user=None) -> Message:
     return ours
 
 
-def run_pending(limit: int = 100) -> int:
-    """The worker does the queued network actions of rules."""
+def run_pending(limit: int = 100, *, worker_id: str = "") -> int:
+    """The worker does the queued network actions of rules. Each is claimed first (a
+    compare-and-swap from "pending" to "running"), so with any number of workers an action,
+    an automatic reply above all, is done at most once."""
+    recover_stopped_actions()
     done = 0
-    for action in (RuleAction.objects.filter(state="pending")
-                   .select_related("message__channel", "message__author", "rule")[:limit]):
+    for action, token in _claim_actions(limit, worker_id):
         try:
             _network_action(action)
             action.state = "done"
@@ -173,9 +180,53 @@ def run_pending(limit: int = 100) -> int:
         except Exception as exc:
             log.exception("rule action %s failed", action.pk)
             action.state, action.error = "failed", type(exc).__name__
-        action.save(update_fields=["state", "error", "detail"])  # detail: the reply sent
+        with write_transaction():  # detail: the reply sent
+            RuleAction.objects.filter(pk=action.pk, claimed_by=token).update(
+                state=action.state, error=action.error, detail=action.detail, claimed_by="",
+                claimed_until=None)
         done += 1
     return done
+
+
+def _claim_actions(limit: int, worker_id: str) -> list[tuple[RuleAction, str]]:
+    now = timezone.now()
+    token = f"{worker_id[:30]}:{uuid.uuid4().hex}"[-64:]
+    pending = RuleAction.objects.filter(state="pending").order_by("pk")
+    update = {"state": "running", "claimed_by": token,
+              "claimed_until": now + timedelta(seconds=settings.SMMDESK_INBOX_LEASE_SECONDS)}
+    with write_transaction():
+        if connection.vendor == "postgresql":
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.values_list("pk", flat=True)[:limit])
+        # The state is checked again in the UPDATE: a row another worker took since the
+        # SELECT no longer matches, so it is not done twice.
+        RuleAction.objects.filter(pk__in=ids, state="pending").update(**update)
+    rows = (RuleAction.objects.filter(claimed_by=token, state="running")
+            .select_related("message__channel", "message__author", "rule").order_by("pk"))
+    return [(a, token) for a in rows]
+
+
+def recover_stopped_actions(*, now=None) -> int:
+    """Actions whose worker stopped mid-way (its claim ran out). Hiding and deleting can
+    be done again; a reply cannot: if ours is not stored, it may still be on the network,
+    so a person is asked rather than the audience answered twice."""
+    now = now or timezone.now()
+    stale = RuleAction.objects.filter(state="running", claimed_until__lt=now)
+    count = 0
+    for action in stale.select_related("message"):
+        fields = {"state": "pending", "error": ""}
+        if action.action == "reply":
+            ours = action.message.replies.filter(by_us=True, received_at__gte=action.created_at)
+            reply = ours.order_by("pk").first()
+            fields = {"state": "done", "detail": {**action.detail, "reply_id": reply.pk}} \
+                if reply else {"state": "failed", "error": _(
+                    "The worker stopped while sending this reply, so it may or may not be "
+                    "on the network. Look there before answering again.")}
+        with write_transaction():
+            count += RuleAction.objects.filter(pk=action.pk, state="running",
+                                               claimed_by=action.claimed_by).update(
+                claimed_by="", claimed_until=None, **fields)
+    return count
 
 
 def _network_action(action: RuleAction) -> None:

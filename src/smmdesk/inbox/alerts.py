@@ -1,5 +1,6 @@
 """A negative complaint goes to the responsible member: in the app, by e-mail, and by a
-Telegram message from the bot the workspace configures."""
+Telegram message from the bot the workspace configures. E-mail and Telegram go through the
+outbox (``core.outbox``): sent by a worker after commit, retried when they fail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership
 from smmdesk.accounts.roles import Role
+from smmdesk.core.outbox import OutboxPermanentError, outbox_enqueue
 from smmdesk.inbox.models import InboxSettings, Message
 from smmdesk.lib.crypto import decrypt_json
 from smmdesk.lib.http import HttpClient, HttpFailure
@@ -34,26 +36,60 @@ def alert_text(m: Message) -> str:
 def alert_negative(m: Message) -> None:
     url = f"/w/{m.workspace.slug}/inbox/{m.pk}/"
     notify(users=responsible(m.workspace), workspace=m.workspace, text=alert_text(m), url=url)
-    settings = InboxSettings.objects.filter(workspace=m.workspace).first()
+    telegram_alert_enqueue(workspace=m.workspace, text=alert_text(m),
+                           dedupe_key=f"telegram_alert:message:{m.pk}")
+
+
+def telegram_alert_enqueue(*, workspace, text: str, dedupe_key: str | None = None) -> None:
+    """Queue an alert for the workspace's bot, if it has one; a worker sends it after
+    commit (``telegram_alert_handler``). The bot token stays encrypted in the settings."""
+    settings = InboxSettings.objects.filter(workspace=workspace).first()
     if settings and settings.telegram_alerts_encrypted:
-        telegram_alert(decrypt_json(settings.telegram_alerts_encrypted), alert_text(m))
+        outbox_enqueue(kind="telegram_alert", workspace=workspace, payload={"text": text},
+                       dedupe_key=dedupe_key)
 
 
-def telegram_alert(config: dict, text: str) -> bool:
-    """Send ``text`` to the configured chat with the configured bot (Bot API sendMessage)."""
+def telegram_alert_handler(message) -> None:
+    """Outbox handler. Telegram has no idempotency key for sendMessage, so a retry after
+    a lost answer may show an alert twice: better than losing it."""
+    settings = InboxSettings.objects.filter(workspace_id=message.workspace_id).first()
+    if not settings or not settings.telegram_alerts_encrypted:
+        return  # alerts were turned off since: nothing to send
+    _telegram_send(decrypt_json(settings.telegram_alerts_encrypted), message.payload["text"])
+
+
+class TelegramAlertFailed(Exception):
+    """Telegram was unreachable or busy: worth another try."""
+
+
+def _telegram_send(config: dict, text: str) -> None:
+    """Bot API sendMessage. Raises ``TelegramAlertFailed`` (retry) or
+    ``OutboxPermanentError`` (a bad token or chat: retrying cannot help)."""
     token, chat = config.get("bot_token", ""), config.get("chat_id", "")
     if not token or not chat:
-        return False
+        raise OutboxPermanentError("no bot token or chat is configured for alerts")
     with HttpClient(secrets=[token], timeout=10, retries=0) as http:
         try:
             r = http.request("POST", f"https://api.telegram.org/bot{token}/sendMessage",
                              json={"chat_id": chat, "text": text}, idempotent=False)
-        except HttpFailure:
-            log.warning("Telegram alert not delivered: Telegram could not be reached")
-            return False
-    if r.status_code != 200:
-        log.warning("Telegram alert refused: %s", http.mask(r.text[:300]))
-    return r.status_code == 200
+        except HttpFailure as exc:
+            raise TelegramAlertFailed(f"Telegram could not be reached ({exc})") from exc
+    if r.status_code == 200:
+        return
+    error = f"Telegram answered {r.status_code}: {http.mask(r.text[:300])}"
+    if r.status_code == 429 or r.status_code >= 500:
+        raise TelegramAlertFailed(error)
+    raise OutboxPermanentError(error)
+
+
+def telegram_alert(config: dict, text: str) -> bool:
+    """Send ``text`` now (the settings page's test button); True when Telegram took it."""
+    try:
+        _telegram_send(config, text)
+    except (TelegramAlertFailed, OutboxPermanentError) as exc:
+        log.warning("Telegram alert not delivered: %s", exc)
+        return False
+    return True
 
 
 def alert_summary(workspace, messages: list[Message]) -> None:
@@ -65,6 +101,6 @@ def alert_summary(workspace, messages: list[Message]) -> None:
                     len(messages)) % {"n": len(messages), "text": messages[0].text[:200]}
     url = f"/w/{workspace.slug}/inbox/?sentiment=negative"
     notify(users=responsible(workspace), workspace=workspace, text=text, url=url)
-    settings = InboxSettings.objects.filter(workspace=workspace).first()
-    if settings and settings.telegram_alerts_encrypted:
-        telegram_alert(decrypt_json(settings.telegram_alerts_encrypted), text)
+    first, last = messages[0].pk, messages[-1].pk
+    telegram_alert_enqueue(workspace=workspace, text=text,
+                           dedupe_key=f"telegram_alert:summary:{first}-{last}")

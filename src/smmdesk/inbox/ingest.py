@@ -8,10 +8,11 @@ of queries rather than a handful per message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from smmdesk.channels.models import Channel
@@ -24,8 +25,10 @@ from smmdesk.inbox.models import (
     RuleAction,
 )
 from smmdesk.inbox.rules import NETWORK_ACTIONS, enabled_rules
+from smmdesk.lib.db import write_transaction
+from smmdesk.nlp.model import Prediction
 from smmdesk.nlp.service import classify
-from smmdesk.publishing.models import Publication
+from smmdesk.publishing.selectors import publications_by_external_id
 
 log = logging.getLogger("smmdesk.inbox")
 
@@ -50,6 +53,7 @@ class Incoming:
 class IngestReport:
     received: int = 0
     new: int = 0
+    by_us: int = 0  # our own answers, stored for the threads, not counted as new
     duplicates: int = 0
     rule_actions: int = 0
     leads: int = 0
@@ -65,25 +69,57 @@ def priority(m: Message) -> int:
     return 1 if m.toxic or m.sentiment == "negative" else 0
 
 
-def ingest(items: list[Incoming], *, now: datetime | None = None) -> IngestReport:
-    """Store what is new among ``items`` (all of one workspace) and act on it."""
+def ingest(items: list[Incoming], *, now: datetime | None = None,
+           on_stored: Callable[[], object] | None = None) -> IngestReport:
+    """Store what is new among ``items`` (all of one workspace) and act on it.
+
+    ``on_stored`` runs inside the transaction that stores them (a delivery's "done" mark,
+    a cursor), so both commit or neither. The texts are read before that transaction: a
+    model rebuild after a correction takes a minute, and SQLite's write lock (which every
+    publishing claim needs) must not wait for it. Taking the same items in twice stores
+    them once: a row another worker stored meanwhile is dropped and the batch retried."""
     report = IngestReport(received=len(items))
-    if not items:
-        return report
     now = now or timezone.now()
-    workspace = items[0].channel.workspace
-    fresh = _dedup(items)
-    report.duplicates = len(items) - len(fresh)
-    if not fresh:
-        return report
-    with transaction.atomic():
-        authors, new_authors = _authors(workspace, fresh, now)
-        messages = _messages(workspace, fresh, authors, now)
-        report.new = len(messages)
-        report.rule_actions = _apply_rules(workspace, messages, new_authors)
-        report.leads = _leads(workspace, messages)
-    report.alerts = _alert(workspace, [m for m in messages if m.priority == 3])
+    understood: dict[int, Prediction] = {}
+    for attempt in range(2):
+        fresh = _dedup(items)
+        understood |= _understand([it for it in fresh if id(it) not in understood])
+        try:
+            with write_transaction():
+                if fresh:
+                    _store(report, fresh, understood, now)
+                if on_stored is not None:
+                    on_stored()
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+            log.info("messages of this batch were stored meanwhile; taking the rest again")
+            report = IngestReport(received=len(items))
+    report.duplicates = len(items) - report.new - report.by_us
     return report
+
+
+def _understand(items: list[Incoming]) -> dict[int, Prediction]:
+    """What each text says (language, sentiment, intent, toxicity), by ``id(item)``; our
+    own answers and empty texts are not read."""
+    to_read = [it for it in items if not it.by_us and it.text.strip()]
+    if not to_read:
+        return {}
+    return dict(zip([id(it) for it in to_read], classify([it.text for it in to_read]),
+                    strict=True))
+
+
+def _store(report: IngestReport, fresh: list[Incoming], understood: dict, now) -> None:
+    workspace = fresh[0].channel.workspace
+    authors, new_authors = _authors(workspace, fresh, now)
+    messages = _messages(workspace, fresh, authors, understood, now)
+    report.new = len(messages)
+    report.by_us = len(fresh) - len(messages)
+    report.rule_actions = _apply_rules(workspace, messages, new_authors)
+    report.leads = _leads(workspace, messages)
+    # Alerts only queue (the outbox sends them after commit), so they commit with these.
+    report.alerts = _alert(workspace, [m for m in messages if m.priority == 3])
 
 
 def _dedup(items: list[Incoming]) -> list[Incoming]:
@@ -137,11 +173,10 @@ def _authors(workspace, items: list[Incoming], now) -> tuple[dict, set]:
     return found, missing
 
 
-def _messages(workspace, items: list[Incoming], authors: dict, now) -> list[Message]:
-    to_read = [it for it in items if not it.by_us and it.text.strip()]
-    understood = dict(zip([id(it) for it in to_read], classify([it.text for it in to_read]),
-                          strict=True))
-    pubs = _publications(items)
+def _messages(workspace, items: list[Incoming], authors: dict, understood: dict, now
+              ) -> list[Message]:
+    pubs = publications_by_external_id(pairs={(it.channel.pk, it.post_external_id)
+                                              for it in items if it.post_external_id})
     rows = []
     for it in sorted(items, key=lambda i: i.created_at):
         p = understood.get(id(it))
@@ -162,15 +197,6 @@ def _messages(workspace, items: list[Incoming], authors: dict, now) -> list[Mess
     Message.objects.bulk_create(rows)  # primary keys come back on SQLite and PostgreSQL
     _link_parents(rows, items)
     return [m for m in rows if not m.by_us]
-
-
-def _publications(items: list[Incoming]) -> dict[tuple[int, str], Publication]:
-    wanted = {(it.channel.pk, it.post_external_id) for it in items if it.post_external_id}
-    if not wanted:
-        return {}
-    rows = Publication.objects.filter(channel_id__in={c for c, _ in wanted},
-                                      external_id__in={e for _, e in wanted})
-    return {(p.channel_id, p.external_id): p for p in rows}
 
 
 def _link_parents(rows: list[Message], items: list[Incoming]) -> None:
@@ -237,16 +263,19 @@ def _alert(workspace, negative: list[Message]) -> int:
         return 0
     from smmdesk.inbox.alerts import alert_negative, alert_summary
 
-    # An alert must never lose the messages it is about, nor keep the next one from going.
+    # An alert must never lose the messages it is about, nor keep the next one from going:
+    # each runs in a savepoint of its own, and its failure is only logged.
     if len(negative) > ALERT_ONE_BY_ONE:
         try:
-            alert_summary(workspace, negative)
+            with transaction.atomic():
+                alert_summary(workspace, negative)
         except Exception:
             log.exception("the alert about %d negative messages failed", len(negative))
         return len(negative)
     for m in negative:
         try:
-            alert_negative(m)
+            with transaction.atomic():
+                alert_negative(m)
         except Exception:
             log.exception("the alert about message %s failed", m.pk)
     return len(negative)

@@ -192,8 +192,11 @@ class RuleAction(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="rule_log")
     action = models.CharField(max_length=12)
     detail = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=10, default="done")  # pending, done, failed, undone
+    # pending, running (claimed by one worker), done, failed, undone
+    state = models.CharField(max_length=10, default="done")
     error = models.TextField(blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -201,3 +204,24 @@ class RuleAction(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The workers look for pending and stopped ones every few seconds.
+        indexes = [models.Index(fields=["state"], name="ruleaction_state")]
+
+
+class ChannelPoll(models.Model):
+    """One channel's polling of one stream ("comments" under our posts, or "events": the
+    network's feed since ``cursor``). Its own row per channel and stream: a worker claims
+    it (``claimed_by`` until ``claimed_until``) so two never poll one channel at once,
+    and the cursor moves only under that claim."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    stream = models.CharField(max_length=10)
+    cursor = models.TextField(blank=True)
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "stream"],
+                                               name="channel_poll_unique")]

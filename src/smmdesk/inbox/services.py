@@ -26,6 +26,7 @@ from smmdesk.lib.crypto import encrypt_json
 from smmdesk.lib.errors import InvalidInput
 from smmdesk.nlp.model import INTENTS, LANGUAGES, SENTIMENTS
 from smmdesk.nlp.models import Correction
+from smmdesk.nlp.service import correction_add
 
 DRY_RUN_DAYS = 30
 
@@ -77,10 +78,9 @@ def message_correct(*, message: Message, user: User, language: str | None = None
         if value is not None:
             setattr(message, field, value)
     message.save(update_fields=["language", "sentiment", "intent", "toxic"])
-    return Correction.objects.create(workspace=message.workspace, text=message.text,
-                                     language=message.language, sentiment=message.sentiment,
-                                     intent=message.intent, toxic=message.toxic,
-                                     created_by=user)
+    return correction_add(workspace=message.workspace, text=message.text,
+                          language=message.language, sentiment=message.sentiment,
+                          intent=message.intent, toxic=message.toxic, created_by=user)
 
 
 def author_update(*, author: Author, tags: list[str] | None = None,

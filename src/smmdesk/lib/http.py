@@ -6,7 +6,15 @@ call that the publishing log stores. Transport failures are reported as
 ``HttpFailure`` with ``maybe_sent`` telling whether the server may have acted on
 the request: the difference between "retry" and "go and check" for a publish.
 
-Tests replace the transport with ``set_transport_factory`` so nothing leaves the box.
+Every request passes the address guard (``lib/netguard.py``): https only, public
+addresses only. The URL is checked before it is handed to the transport, so a refused
+address fails at once with the same ``HttpFailure`` as a closed port, and the real
+transport checks again when it connects, to the address it then uses. Redirects are
+never followed: a 3xx comes back to the caller, and a caller that follows one requests
+the new address, which the guard checks like any other.
+
+Tests replace the transport with ``set_transport_factory`` so nothing leaves the box;
+the check before the transport still runs, with the resolver tests install.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+
+from smmdesk.lib import netguard
 
 log = logging.getLogger("smmdesk.http")
 
@@ -86,8 +96,8 @@ def _httpx_client() -> tuple[httpx.Client, bool]:
     with _shared_lock:
         if _shared is None:
             _shared = httpx.Client(headers={"User-Agent": USER_AGENT}, follow_redirects=False,
-                                   limits=httpx.Limits(max_connections=100,
-                                                       max_keepalive_connections=20))
+                                   transport=netguard.guarded_transport(
+                                       max_connections=100, max_keepalive_connections=20))
     return _shared, False
 
 
@@ -149,10 +159,20 @@ class HttpClient:
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         started = time.monotonic()
-        shown = self.mask(str(httpx.URL(url)))
-        kwargs.setdefault("timeout", self._timeout)
+        shown = self.mask(str(url))
+        if kwargs.pop("follow_redirects", False):
+            raise ValueError("HttpClient does not follow redirects: request the new address, "
+                             "so that the address guard checks it")
+        if kwargs.get("timeout") is None:  # no call may wait forever, even if asked to
+            kwargs["timeout"] = self._timeout
         try:
-            response = self._client.request(method, url, **kwargs)
+            netguard.check_url(url)
+        except netguard.BlockedAddress as exc:
+            log.warning("refused %s %s: %s", method.upper(), shown, exc)
+            self._record(method, shown, None, started, "ConnectError")
+            raise HttpFailure("could not connect: ConnectError", maybe_sent=False) from exc
+        try:
+            response = self._client.request(method, url, follow_redirects=False, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
                 httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
             self._record(method, shown, None, started, type(exc).__name__)

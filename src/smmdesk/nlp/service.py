@@ -24,3 +24,13 @@ def classify(texts: list[str], *, variant: str | None = None) -> list[Prediction
     """Language, sentiment, intent and toxicity of each text, with confidences."""
     model = get_model(variant or settings.SMMDESK_NLP_MODEL, corrections())
     return model.predict(texts)
+
+
+def correction_add(*, workspace, text: str, language: str, sentiment: str, intent: str,
+                   toxic: bool, created_by=None):
+    """Keep a person's fix of what a text means, for the next training."""
+    from smmdesk.nlp.models import Correction
+
+    return Correction.objects.create(workspace=workspace, text=text, language=language,
+                                     sentiment=sentiment, intent=intent, toxic=toxic,
+                                     created_by=created_by)

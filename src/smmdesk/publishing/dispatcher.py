@@ -13,13 +13,15 @@ with every heartbeat; a lease that runs out means its worker died:
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,8 @@ class Job:
     # Loaded with everything publishing needs in one query per batch (local executor);
     # a remote executor sends ids only and the engine loads the row itself.
     publication: Publication | None = field(default=None, compare=False, repr=False)
+    # The channel's network, when the row is not loaded (where a remote job is queued).
+    network: str = field(default="", compare=False)
 
 
 def load_for_publishing(ids, token: str) -> dict[int, Publication]:
@@ -52,27 +56,42 @@ def _lease(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.SMMDESK_LEASE_SECONDS)
 
 
-def _claim(candidates: QuerySet, cas: Q, update: dict, limit: int) -> list[Publication]:
-    """Claim up to ``limit`` of ``candidates``; return the rows this call won, loaded."""
-    token = update["claim_token"]
+def _claim(candidates: QuerySet, cas: Q, update: dict, limit: int, *,
+           source: str) -> list[Publication]:
+    """Claim up to ``limit`` of ``candidates`` (still ``source`` and matching ``cas``) in
+    one conditional UPDATE through ``transition``; return the ids it tried (``_jobs``
+    keeps those it won: on SQLite another worker may take one in between)."""
+    to = update.pop("status", None)
     if connection.vendor == "postgresql":
         with transaction.atomic():
             ids = list(candidates.select_for_update(skip_locked=True, of=("self",))
                        .values_list("pk", flat=True)[:limit])
             if ids:
-                Publication.objects.filter(cas, pk__in=ids).update(**update)
+                Publication.objects.filter(cas, pk__in=ids).transition(source, to, **update)
     else:
         ids = list(candidates.values_list("pk", flat=True)[:limit])
         if ids:
             with write_transaction():
-                Publication.objects.filter(cas, pk__in=ids).update(**update)
+                Publication.objects.filter(cas, pk__in=ids).transition(source, to, **update)
+    return ids
+
+
+def _jobs(kind: str, ids: list[int], token: str, load: bool) -> list[Job]:
+    """The claimed rows as jobs: loaded for a local executor; for a remote one only their
+    networks (its task re-reads the rows itself)."""
     if not ids:
         return []
-    return list(load_for_publishing(ids, token).values())
+    if load:
+        return [Job(kind, p.pk, token, p) for p in load_for_publishing(ids, token).values()]
+    rows = (Publication.objects.filter(pk__in=ids, claim_token=token)
+            .values_list("pk", "channel__kind"))
+    return [Job(kind, pk, token, network=network) for pk, network in rows]
 
 
-def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
-    """Scheduled publications that are due, on channels that may be called now."""
+def claim_due(*, worker_id: str, limit: int, now: datetime | None = None,
+              exclude_kinds: Iterable[str] = (), load: bool = True) -> list[Job]:
+    """Scheduled publications that are due, on channels that may be called now.
+    ``exclude_kinds``: networks whose queue is full (a slow network waits alone)."""
     if limit <= 0:
         return []
     now = now or timezone.now()
@@ -84,13 +103,16 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
                           | Q(channel__rate_limited_until__lte=now))
                   .exclude(channel__kind__in=throttled)
                   .order_by("due_at"))
-    rows = _claim(candidates, due, {"status": Status.PUBLISHING, "claim_token": token,
-                                    "claimed_by": worker_id, "lease_expires_at": _lease(now)},
-                  limit)
-    return [Job("publish", p.pk, token, p) for p in rows]
+    if exclude_kinds:
+        candidates = candidates.exclude(channel__kind__in=list(exclude_kinds))
+    ids = _claim(candidates, due, {"status": Status.PUBLISHING, "claim_token": token,
+                                   "claimed_by": worker_id, "lease_expires_at": _lease(now)},
+                 limit, source=Status.SCHEDULED)
+    return _jobs("publish", ids, token, load)
 
 
-def claim_checks(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
+def claim_checks(*, worker_id: str, limit: int, now: datetime | None = None,
+                 load: bool = True) -> list[Job]:
     """Unconfirmed publications whose next look at the network is due. The status stays
     ``unconfirmed``; the claim only keeps two workers from checking the same row."""
     if limit <= 0:
@@ -100,9 +122,10 @@ def claim_checks(*, worker_id: str, limit: int, now: datetime | None = None) -> 
     free = Q(claim_token="") | Q(lease_expires_at__lt=now)
     due = Q(status=Status.UNCONFIRMED, due_at__lte=now) & free
     candidates = Publication.objects.filter(due).order_by("due_at")
-    rows = _claim(candidates, due, {"claim_token": token, "claimed_by": worker_id,
-                                    "lease_expires_at": _lease(now)}, limit)
-    return [Job("check", p.pk, token, p) for p in rows]
+    ids = _claim(candidates, due, {"claim_token": token, "claimed_by": worker_id,
+                                   "lease_expires_at": _lease(now)}, limit,
+                 source=Status.UNCONFIRMED)
+    return _jobs("check", ids, token, load)
 
 
 def extend_leases(*, worker_id: str, now: datetime | None = None) -> int:
@@ -113,6 +136,15 @@ def extend_leases(*, worker_id: str, now: datetime | None = None) -> int:
                         status__in=[Status.PUBLISHING, Status.UNCONFIRMED])
                 .exclude(claim_token="")
                 .update(lease_expires_at=_lease(now)))
+
+
+def outstanding_by_kind() -> dict[str, int]:
+    """Claimed, unfinished jobs per network: what the queues of a remote executor hold."""
+    rows = (Publication.objects
+            .filter(Q(status=Status.PUBLISHING)
+                    | (Q(status=Status.UNCONFIRMED) & ~Q(claim_token="")))
+            .values("channel__kind").annotate(n=Count("pk")).values_list("channel__kind", "n"))
+    return dict(rows)
 
 
 def recover_expired(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
@@ -127,8 +159,9 @@ def recover_expired(*, now: datetime | None = None, limit: int = 500) -> tuple[i
                 publication_id=pk, kind=PublishAttempt.KIND_PUBLISH, finished_at__isnull=True)
             if open_attempts.exists():
                 changed = Publication.objects.filter(
-                    pk=pk, status=Status.PUBLISHING, claim_token=token).update(
-                    status=Status.UNCONFIRMED, claim_token="", claimed_by="",
+                    pk=pk, status=Status.PUBLISHING, claim_token=token,
+                    lease_expires_at__lt=now).transition(
+                    Status.PUBLISHING, Status.UNCONFIRMED, claim_token="", claimed_by="",
                     lease_expires_at=None, due_at=now + timedelta(seconds=check_delay(0)),
                     check_count=0, error_code="worker_stopped", updated_at=now,
                     error_message=_("The worker stopped while this post was being sent, so "
@@ -141,7 +174,105 @@ def recover_expired(*, now: datetime | None = None, limit: int = 500) -> tuple[i
                     unconfirmed += 1
             else:
                 rescheduled += Publication.objects.filter(
-                    pk=pk, status=Status.PUBLISHING, claim_token=token).update(
-                    status=Status.SCHEDULED, claim_token="", claimed_by="",
+                    pk=pk, status=Status.PUBLISHING, claim_token=token,
+                    lease_expires_at__lt=now).transition(
+                    Status.PUBLISHING, Status.SCHEDULED, claim_token="", claimed_by="",
                     lease_expires_at=None, updated_at=now)
     return rescheduled, unconfirmed
+
+
+# ---------------------------------------------------------------- one job's claim
+# A remote executor's task holds its job's claim itself: it takes the claim over from
+# the dispatcher, keeps its lease alive while it runs, and gives it back if it never ran.
+
+
+def _sent_under(job: Job) -> bool:
+    return PublishAttempt.objects.filter(publication_id=job.publication_id,
+                                         claim_token=job.token,
+                                         kind=PublishAttempt.KIND_PUBLISH).exists()
+
+
+def _claimed(job: Job) -> QuerySet:
+    return _claimed_rows(job.kind, [job.publication_id], job.token)
+
+
+def _claimed_rows(kind: str, ids: list[int], token: str) -> QuerySet:
+    status = Status.PUBLISHING if kind == "publish" else Status.UNCONFIRMED
+    return Publication.objects.filter(pk__in=ids, claim_token=token, status=status)
+
+
+def claim_take_over(jobs: list[Job], *, worker_id: str, now: datetime | None = None
+                    ) -> list[int]:
+    """The task that runs ``jobs`` (one claim: same kind and token) holds their claims
+    from now on; returns the ids it took. A job is left out when its claim is gone (the
+    lease ran out and the row was taken back) or when something was already sent under
+    it (a task delivered again after its worker died mid-call: recovery checks the
+    network instead of sending a second time)."""
+    kind, token = jobs[0].kind, jobs[0].token
+    rows = _claimed_rows(kind, [j.publication_id for j in jobs], token)
+    if kind == "publish":
+        rows = rows.exclude(Exists(PublishAttempt.objects.filter(
+            publication_id=OuterRef("pk"), claim_token=token,
+            kind=PublishAttempt.KIND_PUBLISH)))
+    with write_transaction():  # locked (PostgreSQL) or alone (SQLite) from look to act
+        ids = list(rows.select_for_update(of=("self",)).values_list("pk", flat=True))
+        Publication.objects.filter(pk__in=ids).update(
+            claimed_by=worker_id, lease_expires_at=_lease(now or timezone.now()))
+    return ids
+
+
+def lease_extend(jobs: list[Job], *, now: datetime | None = None) -> int:
+    """Extend the leases of ``jobs`` (one claim) whose claim token still matches; returns
+    how many still do."""
+    now = now or timezone.now()
+    with write_transaction():
+        return (Publication.objects
+                .filter(pk__in=[j.publication_id for j in jobs], claim_token=jobs[0].token)
+                .update(lease_expires_at=_lease(now)))
+
+
+def release_claim(job: Job) -> bool:
+    """Give back a job that never started (the broker was down, the worker stops): a
+    publication goes back to ``scheduled`` at once instead of waiting for its lease."""
+    clear = {"claim_token": "", "claimed_by": "", "lease_expires_at": None}
+    with write_transaction():
+        if job.kind == "check":
+            return bool(_claimed(job).transition(Status.UNCONFIRMED, None, **clear))
+        if _sent_under(job):
+            return False  # maybe sent: recovery settles it when the lease runs out
+        return bool(_claimed(job).transition(Status.PUBLISHING, Status.SCHEDULED, **clear))
+
+
+class LeaseHeartbeat:
+    """Extends the leases of ``jobs`` (one claim) every ``every`` seconds while they run,
+    and stops for good once no claim token matches any more (each job ended or was
+    taken back). Short jobs end before the first beat and never touch the database."""
+
+    def __init__(self, jobs: list[Job], *, every: float | None = None):
+        self.jobs = jobs
+        self.every = every or min(settings.SMMDESK_HEARTBEAT_SECONDS,
+                                  settings.SMMDESK_LEASE_SECONDS / 3)
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="lease")
+
+    def __enter__(self) -> LeaseHeartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    alive = lease_extend(self.jobs)
+                except OperationalError:
+                    continue  # the database is back soon, or the lease runs out
+                if not alive:
+                    return
+                self.beats += 1
+        finally:
+            connection.close()  # this thread's own connection

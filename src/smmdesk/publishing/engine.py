@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smmdesk.channels.models import Channel
+from smmdesk.channels.models import Channel, NetworkThrottle
 from smmdesk.channels.services import (
     channel_connector,
     channel_fresh_connector,
@@ -37,6 +38,7 @@ from smmdesk.connectors.base import (
 from smmdesk.connectors.registry import connector_class
 from smmdesk.content.selectors import variant_publish_request
 from smmdesk.lib.db import write_transaction
+from smmdesk.lib.links import safe_http_url
 from smmdesk.publishing.dispatcher import Job, load_for_publishing
 from smmdesk.publishing.models import Outcome, Publication, PublishAttempt, Status
 from smmdesk.publishing.retry import check_delay, transient_delay
@@ -61,8 +63,8 @@ def _finish(pub: Publication, token: str, **fields) -> bool:
     fields.setdefault("claimed_by", "")
     fields.setdefault("lease_expires_at", None)
     fields["updated_at"] = timezone.now()
-    return bool(Publication.objects.filter(pk=pub.pk, claim_token=token,
-                                           status=pub.status).update(**fields))
+    return bool(Publication.objects.filter(pk=pub.pk, claim_token=token).transition(
+        pub.status, fields.pop("status", None), **fields))
 
 
 # ---------------------------------------------------------------- rate limits
@@ -71,7 +73,8 @@ def _finish(pub: Publication, token: str, **fields) -> bool:
 def rate_limit_wait(channel: Channel, cls: type[Connector], now: datetime) -> datetime | None:
     """When this channel may be called next, if not now: a Retry-After we were told (the
     claim already skipped throttled channels and network apps; this catches one set by a
-    job of the same batch), or the connector's declared limits counted over the log."""
+    job of the same batch), or the connector's declared limits counted over the log.
+    Counting and acting are one step only under ``_rate_lock`` (see ``_start_attempt``)."""
     waits = [t for t in [channel.rate_limited_until] if t and t > now]
     for limit in cls.rate_limits:
         window = now - timedelta(seconds=limit.per_seconds)
@@ -88,17 +91,22 @@ def rate_limit_wait(channel: Channel, cls: type[Connector], now: datetime) -> da
     return max(waits) if waits else None
 
 
+def _rate_lock(channel: Channel, cls: type[Connector]) -> Channel:
+    """Serialise every worker's count-then-send for this channel (and its network app when
+    a limit is app-wide): row locks on PostgreSQL; SQLite's IMMEDIATE transactions already
+    hold the one write lock from BEGIN. Returns the channel as it is now."""
+    if any(limit.scope == "app" for limit in cls.rate_limits):
+        NetworkThrottle.objects.get_or_create(
+            kind=channel.kind, defaults={"blocked_until": timezone.now()})
+        list(NetworkThrottle.objects.select_for_update().filter(kind=channel.kind))
+    return Channel.objects.select_for_update().get(pk=channel.pk)
+
+
 # ---------------------------------------------------------------- publish
 
 
 def publish_one(pub: Publication, token: str, *, worker_id: str) -> None:
-    now = timezone.now()
     cls = connector_class(pub.channel.kind)
-    wait = rate_limit_wait(pub.channel, cls, now)
-    if wait is not None:
-        with write_transaction():
-            _finish(pub, token, status=Status.SCHEDULED, due_at=wait)
-        return
     req = variant_publish_request(pub.variant, marker=pub.marker, publication_id=pub.pk)
     issues = cls.validate(req, settings=pub.channel.settings)
     if issues:
@@ -111,12 +119,58 @@ def publish_one(pub: Publication, token: str, *, worker_id: str) -> None:
         _fail_before_sending(pub, token, worker_id, exc.code, exc.message)
         channel_mark_broken(channel=pub.channel, message=exc.message)
         return
-    with write_transaction():  # committed before the call: from here on, "maybe sent"
-        attempt = PublishAttempt.objects.create(
-            publication=pub, channel=pub.channel, kind=PublishAttempt.KIND_PUBLISH,
-            number=pub.attempt_count + 1, worker_id=worker_id, started_at=now,
-            request={"text_chars": len(req.text), "media": len(req.media),
-                     "format": req.format})
+    except TransientError as exc:  # another worker is renewing the channel's tokens
+        with write_transaction():
+            _finish(pub, token, status=Status.SCHEDULED,
+                    due_at=timezone.now() + timedelta(seconds=exc.retry_after or 5))
+        return
+    try:
+        attempt = _start_attempt(pub, token, cls, req, worker_id=worker_id)
+        if attempt is not None:
+            _send(pub, token, attempt, connector, req)
+    finally:
+        connector.http.close()
+
+
+def _start_attempt(pub: Publication, token: str, cls: type[Connector], req, *,
+                   worker_id: str) -> PublishAttempt | None:
+    """The attempt row, committed *before* the network call, if this job may send now:
+    its claim still holds, nothing was sent under this claim yet (a job delivered twice
+    sends once), and the declared rate limits allow one more call, counted and recorded
+    under one lock so that two workers never both take the last free call. Else None
+    (and a rate-limited job goes back to wait for its time)."""
+    try:
+        with write_transaction():
+            return _start_attempt_locked(pub, token, cls, req, worker_id=worker_id)
+    except IntegrityError:  # one attempt per claim (a unique constraint): sent already
+        log.warning("publication %s: already sent under this claim; not again", pub.pk)
+        return None
+
+
+def _start_attempt_locked(pub, token, cls, req, *, worker_id) -> PublishAttempt | None:
+    channel = _rate_lock(pub.channel, cls) if cls.rate_limits else pub.channel
+    if not Publication.objects.select_for_update().filter(
+            pk=pub.pk, claim_token=token, status=Status.PUBLISHING).values_list("pk"):
+        return None  # taken back meanwhile: whoever holds it now decides
+    if PublishAttempt.objects.filter(publication=pub, claim_token=token,
+                                     kind=PublishAttempt.KIND_PUBLISH).exists():
+        # Before the rate check: a second delivery must never reschedule a row whose
+        # first delivery may be sending right now.
+        log.warning("publication %s: already sent under this claim; not again", pub.pk)
+        return None
+    now = timezone.now()
+    wait = rate_limit_wait(channel, cls, now)
+    if wait is not None:
+        _finish(pub, token, status=Status.SCHEDULED, due_at=wait)
+        return None
+    return PublishAttempt.objects.create(
+        publication=pub, channel=pub.channel, kind=PublishAttempt.KIND_PUBLISH,
+        number=pub.attempt_count + 1, worker_id=worker_id, claim_token=token,
+        started_at=now, request={"text_chars": len(req.text), "media": len(req.media),
+                                 "format": req.format})
+
+
+def _send(pub, token, attempt: PublishAttempt, connector: Connector, req) -> None:
     try:
         result = connector.publish(req)
     except ConnectorError as exc:
@@ -131,7 +185,6 @@ def publish_one(pub: Publication, token: str, *, worker_id: str) -> None:
         _record_success(pub, token, attempt, connector, result)
     finally:
         _keep_rotated(pub.channel, connector)
-        connector.http.close()
 
 
 def _keep_rotated(channel, connector: Connector) -> None:
@@ -174,7 +227,7 @@ def _close_attempt(attempt: PublishAttempt, connector: Connector, outcome: str, 
 def _record_success(pub, token, attempt, connector, result: PublishResult) -> None:
     now = timezone.now()
     fields = dict(status=Status.PUBLISHED, external_id=result.external_id[:200],
-                  external_url=result.url[:500], published_at=now, due_at=None,
+                  external_url=safe_http_url(result.url), published_at=now, due_at=None,
                   error_code="", error_message="", needs_attention=False,
                   attempt_count=attempt.number)
     with write_transaction():
@@ -186,8 +239,9 @@ def _record_success(pub, token, attempt, connector, result: PublishResult) -> No
             return
         # Our lease ran out while the network was answering and recovery marked the row
         # unconfirmed: we know the answer, so settle it.
-        settled = Publication.objects.filter(pk=pub.pk, status=Status.UNCONFIRMED).update(
-            claim_token="", claimed_by="", lease_expires_at=None, updated_at=now, **fields)
+        settled = Publication.objects.filter(pk=pub.pk).transition(
+            Status.UNCONFIRMED, fields.pop("status"), claim_token="", claimed_by="",
+            lease_expires_at=None, updated_at=now, **fields)
     if not settled:
         log.warning("publication %s published as %s but changed meanwhile", pub.pk,
                     result.external_id)
@@ -281,7 +335,7 @@ def _record_check(pub, token, attempt, connector, found: FindResult, cls) -> Non
 def _check_outcome(pub, found: FindResult, cls, now) -> dict:
     if found.status == Found.FOUND:
         return dict(status=Status.PUBLISHED, external_id=found.result.external_id[:200],
-                    external_url=found.result.url[:500], published_at=now, due_at=None,
+                    external_url=safe_http_url(found.result.url), published_at=now, due_at=None,
                     error_code="", error_message="", needs_attention=False)
     if found.status == Found.NOT_FOUND:
         return dict(status=Status.SCHEDULED, due_at=now, error_code="not_on_network",

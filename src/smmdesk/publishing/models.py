@@ -47,6 +47,25 @@ def new_marker() -> str:
     return uuid.uuid4().hex
 
 
+class InvalidTransition(ValueError):
+    """A status change the table does not allow: a bug in the caller, not a race."""
+
+
+class PublicationQuerySet(models.QuerySet):
+    def transition(self, source: str, to: str | None, **fields) -> int:
+        """The one write of ``Publication.status``: an atomic conditional UPDATE of the
+        rows here that are still ``source``, to ``to`` (None: the status stays and only
+        ``fields`` change), refused unless TRANSITIONS allows ``source`` → ``to``.
+        Returns how many rows changed, so callers narrow the rows (by pk, claim token,
+        due time) and count what their compare-and-swap won."""
+        if to is not None:
+            if to not in TRANSITIONS[source]:
+                raise InvalidTransition(f"publication {source} -> {to} is not allowed")
+            fields["status"] = to
+        fields.setdefault("updated_at", timezone.now())
+        return self.filter(status=source).update(**fields)
+
+
 class Publication(models.Model):
     """One post going to one channel, and everything the engine knows about it."""
 
@@ -55,6 +74,8 @@ class Publication(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="publications")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="publications")
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="publications")
+    # Changed only through ``Publication.objects....transition()`` (tests/publishing/
+    # test_transitions.py checks that no other code writes it).
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     # When the dispatcher should next look at this row: the scheduled time, a retry time
@@ -76,6 +97,8 @@ class Publication(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-scheduled_at", "-pk"]
@@ -115,6 +138,9 @@ class PublishAttempt(models.Model):
     kind = models.CharField(max_length=10, default=KIND_PUBLISH)
     number = models.PositiveSmallIntegerField()
     worker_id = models.CharField(max_length=100, blank=True)
+    # The claim this attempt was made under: one claim sends at most once, so a job that
+    # is delivered again (a Celery redelivery) can never publish a second time.
+    claim_token = models.CharField(max_length=32, blank=True, default="")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
@@ -128,6 +154,11 @@ class PublishAttempt(models.Model):
         ordering = ["started_at", "pk"]
         indexes = [
             models.Index(fields=["channel", "started_at"], name="attempt_channel_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "claim_token"], name="attempt_one_send_per_claim",
+                condition=models.Q(kind="publish") & ~models.Q(claim_token="")),
         ]
 
 

@@ -77,3 +77,22 @@ def calendar_rows(*, workspace: Workspace, since: datetime, until: datetime,
         "pk", "post_id", "status", "scheduled_at", "needs_attention", "channel__name",
         "channel__kind", "post__title", "post__body", "post__rubric__name",
         "post__rubric__color"))
+
+
+def published_external_ids(*, channel, since: datetime) -> list[str]:
+    """The network ids of the channel's posts published since ``since`` (the inbox reads
+    the comments under these)."""
+    return list(Publication.objects.filter(channel=channel, status=Status.PUBLISHED,
+                                           published_at__gte=since)
+                .exclude(external_id="").values_list("external_id", flat=True))
+
+
+def publications_by_external_id(*, pairs: set[tuple[int, str]]
+                                ) -> dict[tuple[int, str], Publication]:
+    """(channel id, network id) → our publication, for the pairs that are ours."""
+    if not pairs:
+        return {}
+    rows = Publication.objects.filter(channel_id__in={c for c, _ in pairs},
+                                      external_id__in={e for _, e in pairs})
+    return {(p.channel_id, p.external_id): p for p in rows
+            if (p.channel_id, p.external_id) in pairs}

@@ -21,7 +21,15 @@ from smmdesk.content.models import ApprovalState, Post, Variant
 from smmdesk.content.selectors import variant_issues
 from smmdesk.content.services import post_duplicate, raise_issues, variant_set
 from smmdesk.lib.errors import Conflict, InvalidInput, NotFound
-from smmdesk.publishing.models import TRANSITIONS, Publication, Status
+from smmdesk.lib.links import safe_http_url
+from smmdesk.lib.walltime import local_resolve
+from smmdesk.publishing.models import (
+    TRANSITIONS,
+    Outcome,
+    Publication,
+    PublishAttempt,
+    Status,
+)
 from smmdesk.team.services import task_deadlines_follow
 
 # A time this far in the past still counts as "now" (a slow click, a clock a bit off).
@@ -48,9 +56,7 @@ def _transition(pub: Publication, to: str, **fields) -> Publication:
         raise Conflict(_("A publication that is %(status)s cannot become %(to)s.")
                        % {"status": pub.get_status_display().lower(),
                           "to": Status(to).label.lower()}, code="invalid_transition")
-    fields["status"] = to
-    changed = Publication.objects.filter(pk=pub.pk, status=pub.status).update(
-        updated_at=timezone.now(), **fields)
+    changed = Publication.objects.filter(pk=pub.pk).transition(pub.status, to, **fields)
     if not changed:
         pub.refresh_from_db()
         raise Conflict(_("This publication changed meanwhile (it is now %(status)s). "
@@ -102,8 +108,8 @@ def publication_release(*, post: Post) -> list[Publication]:
         if pub.scheduled_at is None:
             continue
         if pub.scheduled_at < now - PAST_TOLERANCE:
-            Publication.objects.filter(pk=pub.pk, status=Status.PENDING_APPROVAL).update(
-                needs_attention=True, error_code="time_passed", updated_at=now,
+            Publication.objects.filter(pk=pub.pk).transition(
+                Status.PENDING_APPROVAL, None, needs_attention=True, error_code="time_passed",
                 error_message=_("The planned time passed while the post waited for approval. "
                                 "Choose a new time."))
             continue
@@ -114,8 +120,8 @@ def publication_release(*, post: Post) -> list[Publication]:
 
 def publication_hold(*, post: Post) -> int:
     """The post needs approval again: scheduled publications wait."""
-    return (Publication.objects.filter(post=post, status=Status.SCHEDULED)
-            .update(status=Status.PENDING_APPROVAL, due_at=None, updated_at=timezone.now()))
+    return Publication.objects.filter(post=post).transition(
+        Status.SCHEDULED, Status.PENDING_APPROVAL, due_at=None)
 
 
 def publication_draft(*, post: Post, channel: Channel, actor: User | None) -> Publication:
@@ -168,7 +174,10 @@ def publication_settle(*, publication: Publication, actor: User | None, outcome:
                        code="not_unconfirmed")
     now = timezone.now()
     if outcome == "published":
-        return _transition(publication, Status.PUBLISHED, external_url=url[:500],
+        if (url or "").strip() and not safe_http_url(url):
+            raise InvalidInput(_("The link must be an http:// or https:// address."),
+                               code="invalid_url")
+        return _transition(publication, Status.PUBLISHED, external_url=safe_http_url(url),
                            published_at=now, due_at=None, needs_attention=False,
                            claim_token="", error_code="", error_message="")
     if outcome == "publish_again":
@@ -214,11 +223,36 @@ def post_repeat(*, post: Post, every: str, count: int, actor: User | None) -> li
     for k in range(1, int(count) + 1):
         copy = post_duplicate(post=post, actor=actor, series=series)
         for pub in pubs:
-            local = timezone.localtime(pub.scheduled_at, tz)
-            publication_schedule(post=copy, channel=pub.channel, at=_shift(local, every, k),
-                                 actor=actor)
+            # The same wall-clock time k steps on: refused (all copies) on a day the
+            # clocks skip or repeat it, instead of moving it an hour or guessing.
+            wall = timezone.localtime(pub.scheduled_at, tz).replace(tzinfo=None)
+            at = local_resolve(_shift(wall, every, k), tz)
+            publication_schedule(post=copy, channel=pub.channel, at=at, actor=actor)
         copies.append(copy)
     return copies
+
+
+@transaction.atomic
+def publication_record_published(*, post: Post, channel: Channel, at: datetime,
+                                 published_at: datetime, external_id: str, external_url: str,
+                                 actor: User | None, worker_id: str = "history"
+                                 ) -> Publication:
+    """A post that is already on the network (the demo's history, an import): its
+    publication is created published, with the one attempt that sent it. Every other
+    publication starts as a draft or scheduled and changes only by transitions."""
+    variant = Variant.objects.filter(post=post, channel=channel).first() \
+        or variant_set(post=post, channel=channel)
+    pub = Publication.objects.create(
+        workspace_id=post.workspace_id, post=post, channel=channel, variant=variant,
+        status=Status.PUBLISHED, scheduled_at=at, published_at=published_at,
+        external_id=external_id[:200], external_url=external_url[:500], attempt_count=1,
+        created_by=actor)
+    PublishAttempt.objects.create(
+        publication=pub, channel=channel, number=1, worker_id=worker_id, started_at=at,
+        finished_at=published_at, outcome=Outcome.SUCCESS,
+        duration_ms=int((published_at - at).total_seconds() * 1000),
+        response={"external_id": external_id})
+    return pub
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
-from smmdesk.publishing.dispatcher import claim_checks, claim_due, extend_leases, recover_expired
+from smmdesk.publishing.dispatcher import claim_checks, claim_due, recover_expired
 from smmdesk.publishing.executors import Executor, make_executor
 from smmdesk.publishing.models import WorkerHeartbeat
 
@@ -44,8 +44,10 @@ class Periodic:
 
 class Worker:
     def __init__(self, *, executor: Executor | None = None, worker_id: str | None = None,
-                 poll_interval: float | None = None, **executor_options):
+                 poll_interval: float | None = None, dispatch: bool = True,
+                 **executor_options):
         self.worker_id = worker_id or new_worker_id()
+        self.dispatch = dispatch  # False: background loops only (no publishing here)
         self.wake = threading.Event()
         self.executor = executor or make_executor(settings.SMMDESK_EXECUTOR,
                                                   worker_id=self.worker_id,
@@ -53,6 +55,7 @@ class Worker:
                                                   **executor_options)
         self.poll_interval = poll_interval or settings.SMMDESK_POLL_INTERVAL
         self.stop_event = threading.Event()
+        self.abandon_event = threading.Event()
         self.started_at = timezone.now()
         # Quick bookkeeping runs in the dispatch loop itself...
         self.periodic = [
@@ -66,6 +69,9 @@ class Worker:
             Periodic(settings.SMMDESK_INBOX_POLL_SECONDS, self.inbox_comments),
             Periodic(10.0, self.inbox_stream),
             Periodic(3.0, self.inbox_actions),
+            Periodic(1.0, self.outbox),
+            Periodic(3600.0, self.outbox_prune),
+            Periodic(3600.0, self.webhooks_prune),
         ]
 
     def heartbeat(self) -> None:
@@ -76,7 +82,7 @@ class Worker:
                       "executor": self.executor.name, "started_at": self.started_at,
                       "last_seen_at": now, "in_flight": self.executor.in_flight(),
                       "stopped_at": None})
-        extend_leases(worker_id=self.worker_id, now=now)
+        self.executor.keep_leases(now=now)
 
     def recover(self) -> None:
         rescheduled, unconfirmed = recover_expired()
@@ -95,31 +101,55 @@ class Worker:
     def inbox_comments(self) -> None:
         from smmdesk.inbox.collect import collect_comments
 
-        report = collect_comments()
+        report = collect_comments(worker_id=self.worker_id, due_only=True)
         if report.new:
             log.info("inbox: %d new comments", report.new)
 
     def inbox_stream(self) -> None:
         from smmdesk.inbox.collect import collect_pushed_and_streamed
 
-        report = collect_pushed_and_streamed()
+        report = collect_pushed_and_streamed(worker_id=self.worker_id, due_only=True)
         if report.new:
             log.info("inbox: %d new messages from webhooks and streams", report.new)
 
     def inbox_actions(self) -> None:
         from smmdesk.inbox.actions import run_pending
 
-        run_pending()
+        run_pending(worker_id=self.worker_id)
+
+    def outbox(self) -> None:
+        """Mail, alerts and replies decided by committed work (``core.outbox``)."""
+        from smmdesk.core.outbox import outbox_process
+
+        while not self.stop_event.is_set():
+            if outbox_process(worker_id=self.worker_id, limit=50) < 50:
+                break  # else a backlog: go on rather than wait a second per batch
+
+    def webhooks_prune(self) -> None:
+        from smmdesk.channels.webhooks import webhook_deliveries_prune
+
+        pruned = webhook_deliveries_prune()
+        if pruned:
+            log.info("forgot %d refused webhook deliveries", pruned)
+
+    def outbox_prune(self) -> None:
+        from smmdesk.core.outbox import outbox_prune
+
+        outbox_prune()
 
     def tick(self) -> int:
         """One pass. Returns how many jobs were handed out."""
         now = time.monotonic()
         for p in self.periodic + self.extra_periodic:
             p.maybe_run(now)
-        jobs = claim_due(worker_id=self.worker_id, limit=self.executor.capacity())
-        jobs += claim_checks(worker_id=self.worker_id, limit=self.executor.capacity() - len(jobs))
-        for job in jobs:
-            self.executor.submit(job)
+        if not self.dispatch:
+            return 0
+        load = self.executor.loads_rows
+        jobs = claim_due(worker_id=self.worker_id, limit=self.executor.capacity(),
+                         exclude_kinds=self.executor.busy_kinds(), load=load)
+        jobs += claim_checks(worker_id=self.worker_id, limit=self.executor.capacity() - len(jobs),
+                             load=load)
+        self.executor.submit_all(jobs)
         return len(jobs)
 
     def run_background(self) -> None:
@@ -157,10 +187,31 @@ class Worker:
         self.stop_event.set()
         self.wake.set()
 
-    def shutdown(self, timeout: float = 30.0) -> None:
-        log.info("worker %s stopping: waiting up to %.0fs for %d running jobs",
-                 self.worker_id, timeout, self.executor.in_flight())
-        self.executor.shutdown(timeout=timeout)
+    def abandon(self) -> None:
+        """Stop now, leaving running jobs to recovery (which checks the network before
+        anything is sent again)."""
+        self.abandon_event.set()
+        self.stop()
+
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Take no more work, give back what has not started, and keep extending the
+        leases of running jobs until each ends: a job must not lose its lease while its
+        network call may still succeed. ``abandon()`` or ``timeout`` s end the wait."""
+        self.executor.stop_taking()
+        log.info("worker %s stopping: waiting for %d running jobs", self.worker_id,
+                 self.executor.in_flight())
+        deadline = None if timeout is None else time.monotonic() + timeout
+        every = min(settings.SMMDESK_HEARTBEAT_SECONDS, settings.SMMDESK_LEASE_SECONDS / 3)
+        while not self.executor.wait_idle(every):
+            if self.abandon_event.is_set() or (deadline and time.monotonic() >= deadline):
+                log.warning("worker %s: abandoning %d running jobs to recovery",
+                            self.worker_id, self.executor.in_flight())
+                break
+            try:
+                self.heartbeat()
+            except OperationalError:
+                close_old_connections()
+        self.executor.shutdown(timeout=0)
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(
             stopped_at=timezone.now(), in_flight=self.executor.in_flight())
         log.info("worker %s stopped", self.worker_id)

@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -27,10 +26,12 @@ from django.utils.translation import gettext as _
 from smmdesk.accounts.models import ApprovalMode, Membership, User, Workspace
 from smmdesk.accounts.roles import Role
 from smmdesk.content.models import ApprovalState, Post
+from smmdesk.core.outbox import mail_enqueue
 from smmdesk.lib.errors import Conflict, Forbidden, InvalidInput
 from smmdesk.team.models import (
     ApprovalAction,
     ApprovalEvent,
+    ClientLink,
     Notification,
     PostComment,
     Task,
@@ -46,15 +47,15 @@ _SALT = "smmdesk.client-approval"
 
 def notify(*, users, workspace: Workspace, text: str, url: str = "",
            email: bool = True) -> None:
-    """In the app, and by e-mail when the server can send it."""
+    """In the app, and by e-mail when the server can send it. The e-mail goes through the
+    outbox: it is sent after the caller's transaction commits, never inside it."""
     users = [u for u in users if u is not None]
     Notification.objects.bulk_create(
         Notification(user=u, workspace=workspace, text=text[:500], url=url) for u in users)
-    if email and settings.SMMDESK_EMAIL_ENABLED:
-        recipients = [u.email for u in users if u.email]
-        if recipients:
-            send_mail(f"smmdesk · {workspace.name}", f"{text}\n\n{settings.SITE_URL}{url}",
-                      None, recipients, fail_silently=True)
+    if email:
+        mail_enqueue(subject=f"smmdesk · {workspace.name}",
+                     body=f"{text}\n\n{settings.SITE_URL}{url}", workspace=workspace,
+                     recipients=[u.email for u in users if u.email])
 
 
 def notification_read(*, user: User, ids=None) -> int:
@@ -271,11 +272,36 @@ def approval_reset(*, post: Post, actor: User | None) -> None:
 # ---------------------------------------------------------------- client links
 
 
-def client_link_token(*, workspace: Workspace, month: str) -> str:
-    """A signed token for the client's approval page of one month ("2026-12")."""
+def client_link_token(*, workspace: Workspace, month: str, actor: User | None = None) -> str:
+    """A signed token for the client's approval page of one month ("2026-12"): the
+    month's link that is not withdrawn, or a new one. The token names the link's row, so
+    ``client_link_revoke`` withdraws every copy of it."""
     if not re.fullmatch(r"\d{4}-\d{2}", month):
         raise InvalidInput(_("A month looks like 2026-12."), code="invalid_month")
-    return signing.dumps({"w": workspace.pk, "m": month}, salt=_SALT, compress=True)
+    link = ClientLink.objects.filter(workspace=workspace, month=month,
+                                     revoked_at__isnull=True).first()
+    if link is None:
+        link = ClientLink.objects.create(workspace=workspace, month=month, created_by=actor)
+    return signing.dumps({"w": workspace.pk, "m": month, "l": link.pk}, salt=_SALT,
+                         compress=True)
+
+
+def client_link_revoke(*, workspace: Workspace, month: str, actor: User | None) -> int:
+    """Withdraw the month's link (sent to the wrong person, or the month is settled); the
+    next ``client_link_token`` makes a new one."""
+    return ClientLink.objects.filter(workspace=workspace, month=month,
+                                     revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor)
+
+
+def _client_link_check(data: dict) -> None:
+    link = ClientLink.objects.filter(pk=data.get("l"), workspace_id=data.get("w"),
+                                     month=data.get("m")).first() if data.get("l") else None
+    if link is None:  # a link from before links could be withdrawn, or a forged one
+        raise Forbidden(_("This approval link is not valid."), code="link_invalid")
+    if link.revoked_at is not None:
+        raise Forbidden(_("This approval link was withdrawn by the team. Ask your manager "
+                          "for a new one."), code="link_revoked")
 
 
 def client_link_open(token: str) -> tuple[Workspace, str]:
@@ -286,6 +312,7 @@ def client_link_open(token: str) -> tuple[Workspace, str]:
                         code="link_expired") from exc
     except signing.BadSignature as exc:
         raise Forbidden(_("This approval link is not valid."), code="link_invalid") from exc
+    _client_link_check(data)
     return Workspace.objects.get(pk=data["w"]), data["m"]
 
 

@@ -10,28 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership, Workspace
 from smmdesk.channels.models import Channel
 from smmdesk.connectors.base import Format, Issue, PublishRequest, text_length
 from smmdesk.connectors.registry import connector_class
-from smmdesk.content.models import ApprovalState, Campaign, MediaAsset, PlanSlot, Post
-from smmdesk.content.plan import plan_slot_fill
+from smmdesk.content.compose import ACTIONS, ComposeInput, VariantInput, post_compose
+from smmdesk.content.models import Campaign, MediaAsset, Post
 from smmdesk.content.selectors import media_file
-from smmdesk.content.services import post_create
 from smmdesk.content.utm import tag_links
+from smmdesk.lib.badinput import parse_id
 from smmdesk.lib.errors import InvalidInput
-from smmdesk.publishing.queue import post_add_to_queue
-from smmdesk.publishing.services import (
-    publication_draft,
-    publication_drop,
-    publication_schedule,
+from smmdesk.lib.walltime import (
+    AmbiguousTime,
+    NonexistentTime,
+    fold_choices,
+    gap_choices,
+    local_resolve,
 )
-from smmdesk.team.services import approval_submit, post_edit, variant_edit
 
-ACTIONS = ("draft", "schedule", "queue", "now", "approval")
+# Actions that publish at the chosen day and time.
+TIMED = ("schedule", "approval")
 
 
 @dataclass
@@ -59,19 +59,27 @@ class ComposeData:
     at: time | None = None
     action: str = "draft"
     slot_id: int | None = None
+    # Daylight saving: which of a repeated time (0 first, 1 second), or that a time the
+    # clocks skip may move by the jump; ``dst`` describes the choice the page offers.
+    fold: int | None = None
+    shift: bool = False
+    dst: dict | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
-    def when(self, workspace: Workspace) -> datetime | None:
+    def wall(self) -> datetime | None:
         if self.day is None:
             return None
-        return datetime.combine(self.day, self.at or time(10, 0), tzinfo=workspace.tz)
+        return datetime.combine(self.day, self.at or time(10, 0))
+
+    def when(self, workspace: Workspace) -> datetime | None:
+        wall = self.wall()
+        if wall is None:
+            return None
+        return local_resolve(wall, workspace.tz, fold=self.fold, shift=self.shift)
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)  # None also for ids past a bigint (they overflow the driver)
 
 
 def parse(post_data, workspace: Workspace) -> ComposeData:
@@ -86,7 +94,10 @@ def parse(post_data, workspace: Workspace) -> ComposeData:
                     action=post_data.get("action") if post_data.get("action") in ACTIONS
                     else "draft", slot_id=_int(post_data.get("slot")))
     ids = {i for i in (_int(x) for x in post_data.getlist("channels")) if i}
-    for channel in Channel.objects.filter(workspace=workspace, pk__in=ids).order_by("name"):
+    channels = Channel.objects.filter(workspace=workspace, pk__in=ids).order_by("name")
+    if len(channels) != len(ids):
+        d.errors["channels"] = _("Channel not found in this workspace.")
+    for channel in channels:
         c = channel.pk
         fmt = post_data.get(f"format_{c}") or Format.FEED
         options = {name: post_data.get(f"opt_{c}_{name}", "").strip() for name, _l, _k in
@@ -98,6 +109,7 @@ def parse(post_data, workspace: Workspace) -> ComposeData:
             first_comment=post_data.get(f"first_comment_{c}", ""),
             options={k: v for k, v in options.items() if v}))
     _parse_when(d, post_data)
+    _check_clock(d, workspace)
     return d
 
 
@@ -114,6 +126,31 @@ def _parse_when(d: ComposeData, post_data) -> None:
             d.errors["time"] = _("That is not a time (use 09:30).")
     if d.action == "schedule" and d.day is None and "date" not in d.errors:
         d.errors["date"] = _("Choose the day (and time) to publish.")
+    d.fold = _int(post_data.get("fold")) if post_data.get("fold") in ("0", "1") else None
+    d.shift = post_data.get("dst_shift") == "on"
+
+
+def _check_clock(d: ComposeData, workspace: Workspace) -> None:
+    """A day and time the clocks skip or repeat: describe the choice, and refuse it when
+    the action publishes at that time and the person has not chosen yet."""
+    wall = d.wall() if not {"date", "time"} & set(d.errors) else None
+    if wall is None:
+        return
+    try:
+        d.when(workspace)
+    except NonexistentTime as exc:
+        d.dst = {"kind": "gap", "message": exc.message,
+                 "choices": gap_choices(wall, workspace.tz)}
+    except AmbiguousTime as exc:
+        d.dst = {"kind": "fold", "message": exc.message,
+                 "choices": fold_choices(wall, workspace.tz)}
+    except InvalidInput as exc:  # a day at the very start or end of the calendar
+        d.errors["date"] = exc.message
+        return
+    else:
+        return
+    if d.action in TIMED:
+        d.errors["time"] = d.dst["message"]
 
 
 @dataclass
@@ -164,56 +201,25 @@ def check(d: ComposeData, workspace: Workspace) -> list[ChannelCheck]:
     return checks
 
 
-@transaction.atomic
 def save(d: ComposeData, membership: Membership, post: Post | None = None) -> Post:
-    """Store the form and do its action. Raises InvalidInput (and stores nothing) when a
-    network would refuse the post or the time is not valid."""
-    ws, user = membership.workspace, membership.user
-    fields = dict(body=d.body, title=d.title, rubric_id=d.rubric_id, campaign_id=d.campaign_id,
-                  media_ids=d.media_ids)
-    utm = dict(utm_enabled=d.utm_enabled, utm_medium=d.utm_medium,
-               utm_campaign=d.utm_campaign)
-    if post is None:
-        post = post_create(workspace=ws, actor=user, **fields)
-    post_edit(post=post, actor=user, **fields, **utm)
-    chosen = {v.channel.pk for v in d.variants}
-    for variant in post.variants.select_related("channel"):
-        if variant.channel_id not in chosen:
-            publication_drop(post=post, channel=variant.channel, actor=user)
-    for v in d.variants:
-        variant_edit(post=post, channel=v.channel, actor=user, format=v.format,
-                     first_comment=v.first_comment, text=v.text if v.custom else None,
-                     options=v.options)
-        if not v.custom:
-            post.variants.filter(channel=v.channel).update(customized=False)
-    _act(d, membership, post)
-    if d.slot_id:
-        slot = PlanSlot.objects.filter(workspace=ws, pk=d.slot_id, post__isnull=True).first()
-        if slot is not None:
-            plan_slot_fill(slot=slot, post=post)
-    return post
+    """Store the form and do its action through the compose service. Raises a
+    SmmdeskError (and stores nothing) when a network would refuse the post, the time is
+    not valid or the role may not do the action."""
+    ws = membership.workspace
+    return post_compose(workspace=ws, actor=membership.user, data=compose_input(d, ws),
+                        post=post)
 
 
-def _act(d: ComposeData, membership: Membership, post: Post) -> None:
-    ws, user = membership.workspace, membership.user
-    channels = [v.channel for v in d.variants]
-    if d.action in ("schedule", "queue", "now", "approval") and not channels:
-        raise InvalidInput(_("Choose at least one channel."), code="no_channels")
-    if d.action in ("schedule", "queue", "now") and not membership.can("publications.schedule"):
-        raise InvalidInput(_("Your role cannot schedule posts; send the post for approval or "
-                             "save it as a draft."), code="role_forbids")
-    if d.action == "queue":
-        post_add_to_queue(post=post, channels=channels, actor=user)
-    elif d.action in ("schedule", "now") or (d.action == "approval" and d.day):
-        at = None if d.action == "now" else d.when(ws)
-        for channel in channels:
-            publication_schedule(post=post, channel=channel, at=at, actor=user)
-    else:
-        for channel in channels:
-            publication_draft(post=post, channel=channel, actor=user)
-    if d.action == "approval" and post.approval in (ApprovalState.DRAFT,
-                                                    ApprovalState.RETURNED):
-        approval_submit(post=post, actor=user)
+def compose_input(d: ComposeData, workspace: Workspace) -> ComposeInput:
+    """The form's values as the compose service takes them."""
+    return ComposeInput(
+        body=d.body, title=d.title, rubric_id=d.rubric_id, campaign_id=d.campaign_id,
+        media_ids=list(d.media_ids), utm_enabled=d.utm_enabled, utm_medium=d.utm_medium,
+        utm_campaign=d.utm_campaign, action=d.action, slot_id=d.slot_id,
+        at=d.when(workspace) if d.action in TIMED else None,
+        variants=[VariantInput(channel=v.channel, text=v.text if v.custom else None,
+                               format=v.format, first_comment=v.first_comment,
+                               options=v.options) for v in d.variants])
 
 
 def initial(post: Post) -> ComposeData:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from smmdesk.accounts.roles import PERMISSIONS
 from smmdesk.accounts.selectors import workspace_list_for_user
 from smmdesk.content.models import ApprovalState, Post
 from smmdesk.inbox.models import Message
@@ -30,8 +31,11 @@ def desk(request) -> dict:
         return {}
     workspace = getattr(request, "workspace", None)
     membership = getattr(request, "membership", None)
-    # A client sees the plan, approvals and leads, not the channels or the inbox.
+    # A client sees the plan, the calendar and approvals, not the channels, the inbox,
+    # leads or settings: the menu shows what the role may open (accounts/roles.py).
     sees_channels = membership is not None and membership.can("channels.view")
+    nav_can = {perm.value.replace(".", "_"): membership.can(perm) for perm in PERMISSIONS} \
+        if membership is not None else {}
     return {
         "my_workspaces": workspace_list_for_user(user=user),
         "current_workspace": workspace,
@@ -39,4 +43,5 @@ def desk(request) -> dict:
         "worker": worker_status(),
         "nav_counts": _counts(request, workspace, sees_channels),
         "nav_sees_channels": sees_channels,
+        "nav_can": nav_can,
     }

@@ -13,6 +13,7 @@ from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.registry import CONNECTORS, connector_class
 from smmdesk.inbox.models import MessageKind, MessageStatus, Rule, SavedReply
 from smmdesk.inbox.rules import NETWORK_ACTIONS
+from smmdesk.lib.badinput import parse_id
 
 LANGUAGES = (("ru", gettext_lazy("Russian")), ("uk", gettext_lazy("Ukrainian")),
              ("be", gettext_lazy("Belarusian")), ("en", gettext_lazy("English")),
@@ -121,7 +122,7 @@ def parse(post, lookups: Lookups) -> RuleForm:
         label=post.get("label", "")[:60],
         status=post.get("status") if post.get("status") in dict(RULE_STATUSES) else "")
     rule_id = post.get("rule_id", "")
-    form.rule_id = int(rule_id) if rule_id.isdigit() else None
+    form.rule_id = parse_id(rule_id)
     not_member = _("Choose a member of this workspace.")
     form.assign = _one_of(post, "assign", lookups.members, form, not_member)
     form.notify = _one_of(post, "notify", lookups.members, form, not_member)

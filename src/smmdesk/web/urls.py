@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
+from smmdesk.web.decorators import public
 from smmdesk.web.views import (
+    account,
     calendar,
     compose,
     core,
@@ -15,17 +17,19 @@ from smmdesk.web.views import (
     queue,
     settings,
     team,
+    workers,
 )
 
 app_name = "web"
 
 urlpatterns = [
     path("", core.home, name="home"),
-    path("login/", core.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("login/", public(core.LoginView.as_view()), name="login"),
+    path("logout/", public(auth_views.LogoutView.as_view(next_page="web:login")),
+         name="logout"),
     path("profile/", core.profile, name="profile"),
     path("notifications/", core.notifications, name="notifications"),
-    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("api/docs", public(RedirectView.as_view(url="/api/v1/docs", permanent=False))),
     path("workspaces/new/", core.workspace_new, name="workspace_new"),
     path("w/<slug:slug>/", core.workspace, name="workspace"),
     path("w/<slug:slug>/publications/", core.publications, name="publications"),
@@ -33,6 +37,7 @@ urlpatterns = [
     path("w/<slug:slug>/publications/<int:pub_id>/<str:action>/", core.publication_action,
          name="publication_action"),
     path("w/<slug:slug>/media/<int:media_id>/", core.media_file, name="media_file"),
+    *account.urlpatterns,
     *calendar.urlpatterns,
     *compose.urlpatterns,
     *team.urlpatterns,
@@ -42,4 +47,5 @@ urlpatterns = [
     *oauth.urlpatterns,
     *inbox.urlpatterns,
     *moderation.urlpatterns,
+    *workers.urlpatterns,
 ]

@@ -1,7 +1,9 @@
 from ninja import Router, Status
 
 from smmdesk.accounts.access import access_membership
-from smmdesk.api.schemas import ChannelConnectIn, ChannelOut, ChannelPatch
+from smmdesk.accounts.roles import Perm
+from smmdesk.api.auth import requires
+from smmdesk.api.schemas import ChannelConnectIn, ChannelOut, ChannelPatch, Id, responses
 from smmdesk.channels.access import access_channel
 from smmdesk.channels.models import Channel
 from smmdesk.channels.selectors import channel_list
@@ -18,28 +20,32 @@ def channel_out(c: Channel) -> dict:
             "simulated": connector_class(c.kind).simulated}
 
 
-@router.get("/workspaces/{ws}/channels", response=list[ChannelOut])
-def channels(request, ws: int):
+@router.get("/workspaces/{ws}/channels", response=responses({200: list[ChannelOut]}),
+            auth=requires(Perm.CHANNELS_VIEW))
+def channels(request, ws: Id):
     m = access_membership(user=request.auth, workspace_id=ws, permission="channels.view")
     return [channel_out(c) for c in channel_list(workspace=m.workspace)]
 
 
-@router.post("/workspaces/{ws}/channels", response={201: ChannelOut})
-def channel_new(request, ws: int, payload: ChannelConnectIn):
+@router.post("/workspaces/{ws}/channels", response=responses({201: ChannelOut}),
+             auth=requires(Perm.CHANNELS_MANAGE))
+def channel_new(request, ws: Id, payload: ChannelConnectIn):
     m = access_membership(user=request.auth, workspace_id=ws, permission="channels.manage")
     channel = channel_connect(workspace=m.workspace, kind=payload.kind, data=payload.data,
                               actor=request.auth)
     return Status(201, channel_out(channel))
 
 
-@router.get("/workspaces/{ws}/channels/{channel_id}", response=ChannelOut)
-def channel_get(request, ws: int, channel_id: int):
+@router.get("/workspaces/{ws}/channels/{channel_id}", response=responses({200: ChannelOut}),
+            auth=requires(Perm.CHANNELS_VIEW))
+def channel_get(request, ws: Id, channel_id: Id):
     m = access_membership(user=request.auth, workspace_id=ws, permission="channels.view")
     return channel_out(access_channel(workspace=m.workspace, channel_id=channel_id))
 
 
-@router.patch("/workspaces/{ws}/channels/{channel_id}", response=ChannelOut)
-def channel_patch(request, ws: int, channel_id: int, payload: ChannelPatch):
+@router.patch("/workspaces/{ws}/channels/{channel_id}",
+              response=responses({200: ChannelOut}), auth=requires(Perm.CHANNELS_MANAGE))
+def channel_patch(request, ws: Id, channel_id: Id, payload: ChannelPatch):
     m = access_membership(user=request.auth, workspace_id=ws, permission="channels.manage")
     channel = access_channel(workspace=m.workspace, channel_id=channel_id)
     return channel_out(channel_set_status(channel=channel, status=payload.status))

@@ -20,11 +20,10 @@ from smmdesk.connectors.bluesky.errors import (
     _session_ended,
     _sign_in_error,
 )
+from smmdesk.lib import netguard
 
 if TYPE_CHECKING:
     from smmdesk.connectors.bluesky import BlueskyConnector
-
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _sign_in(api: BlueskyConnector, identifier: str, *, connecting: bool = False) -> None:
@@ -82,20 +81,32 @@ def _adopt(api: BlueskyConnector, session: dict) -> None:
 
 
 def _service_url(text: str) -> str:
-    """What the person typed as the server -> https://host[:port], no path."""
+    """What the person typed as the server (or a DID document names as the PDS) ->
+    https://host[:port], no path. Only a public https address passes (lib/netguard.py;
+    plain http and loopback with the development setting), so the handle and the app
+    password are never sent anywhere else."""
     text = text.strip() or SERVICE
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
-    host = parts.hostname or ""
-    loopback = host in _LOOPBACK
-    if not ("." in host or loopback) or not (parts.scheme == "https"
-                                             or (parts.scheme == "http" and loopback)):
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        host, port = "", None
+    if not host or parts.scheme not in ("https", "http"):
         raise PermanentError(_(
             "Bluesky: “%(url)s” is not a server address. Leave the field empty for "
             "bsky.social, or enter your PDS's address, e.g. https://pds.example.com.")
             % {"url": text}, code="bad_service")
-    return f"{parts.scheme}://{parts.netloc}"
+    url = f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{f':{port}' if port else ''}"
+    try:
+        netguard.check_url(url)
+    except netguard.BlockedAddress as exc:
+        raise PermanentError(_(
+            "Bluesky: could not reach the server “%(url)s”. Check that it is a public https "
+            "address, or leave the field empty for bsky.social.") % {"url": text},
+            code="bad_service", raw=str(exc)) from exc
+    return url
 
 
 def _pds_endpoint(did_doc: Any) -> str:

@@ -74,7 +74,13 @@ from smmdesk.connectors.vk.errors import (
     _unreachable,
 )
 from smmdesk.connectors.vk.uploads import _upload_all
-from smmdesk.connectors.webhooks import WebhookAnswer, WebhookEvent, WebhookRequest, refuse
+from smmdesk.connectors.webhooks import (
+    MalformedEvent,
+    WebhookAnswer,
+    WebhookEvent,
+    WebhookRequest,
+    refuse,
+)
 from smmdesk.lib.http import HttpClient
 
 API = "https://api.vk.com/method"
@@ -330,7 +336,10 @@ class VKConnector(Connector):
         given = str(body.get("secret") or "")
         if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
             return refuse("wrong or missing secret")
-        event = _callback_event(body)
+        try:
+            event = _callback_event(body)
+        except MalformedEvent as exc:
+            return refuse(f"malformed event: {exc}", status=400)
         return WebhookAnswer(events=[event] if event else [])
 
     @classmethod

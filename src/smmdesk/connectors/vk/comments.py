@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 from smmdesk.connectors.base import RemoteComment
 from smmdesk.connectors.vk.common import THREAD_ITEMS, WALL_PAGE
-from smmdesk.connectors.webhooks import WebhookEvent
+from smmdesk.connectors.webhooks import (
+    MalformedEvent,
+    WebhookEvent,
+    event_dict,
+    event_int,
+    event_list,
+    event_text,
+    event_timestamp,
+)
 
 if TYPE_CHECKING:
     from smmdesk.connectors.vk import VKConnector
@@ -70,16 +78,36 @@ _EVENT_KINDS = {"wall_reply_new": "comment", "message_new": "message", "wall_pos
 
 
 def _callback_event(body: dict) -> WebhookEvent | None:
+    """The event of one Callback API request; ``MalformedEvent`` when the fields the inbox
+    reads do not have the types VK documents (numbers for ids and times, text for text)."""
     kind = _EVENT_KINDS.get(str(body.get("type")))
     if kind is None:
         return None
-    obj = body.get("object") or {}
+    obj = event_dict(body.get("object"), "object")
     item = obj.get("message", obj) if kind == "message" else obj
+    _check_item(event_dict(item, "object.message"), kind)
     external_id = _message_id(item) if kind == "message" else str(item.get("id", ""))
     return WebhookEvent(kind=kind, account_id=str(body.get("group_id")),
                         external_id=external_id,
                         data={"type": body["type"], "event_id": body.get("event_id", ""),
                               "object": obj})
+
+
+def _check_item(item: dict, kind: str) -> None:
+    """Ids are numbers (authors and owners signed: a community is negative), the time is
+    epoch seconds within a sane window, texts are text."""
+    event_int(item.get("id"), "id", signed=False, required=kind != "message")
+    event_int(item.get("from_id"), "from_id", required=False)
+    event_timestamp(item.get("date"), "date")
+    event_text(item.get("text"), "text")
+    for name in ("owner_id", "peer_id", "post_owner_id"):
+        event_int(item.get(name), name, required=False)
+    for name in ("post_id", "reply_to_comment", "conversation_message_id"):
+        event_int(item.get(name), name, signed=False, required=False)
+    for n, parent in enumerate(event_list(item.get("parents_stack"), "parents_stack")):
+        event_int(parent, f"parents_stack[{n}]", signed=False)
+    if kind == "message" and not _message_id(item):
+        raise MalformedEvent("the message has neither an id nor a conversation number")
 
 
 def _message_id(message: dict) -> str:

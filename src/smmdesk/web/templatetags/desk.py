@@ -19,7 +19,7 @@ def chip(context, c: dict):
         f" · {c['rubric']}" if c["rubric"] else "")
     title = c["title"] if len(c["title"]) <= 60 else c["title"][:59] + "…"
     return format_html(
-        '<a class="{}" style="border-left-color:{}" href="{}{}/"{} title="{}">'
+        '<a class="{}" data-color="{}" href="{}{}/"{} title="{}">'
         '<span class="t">{}</span>{}</a>',
         classes, c["color"], context["pub_url"], c["id"],
         format_html(' draggable="true" data-pub="{}"', c["id"]) if movable else "",

@@ -15,16 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.models import Membership
+from smmdesk.accounts.roles import Perm
 from smmdesk.channels.selectors import channel_list
 from smmdesk.content.holidays import COUNTRIES, holidays_between
 from smmdesk.content.models import Campaign, PlanSlot, Rubric
 from smmdesk.lib.errors import SmmdeskError
+from smmdesk.lib.months import day_parse
 from smmdesk.publishing.access import access_publication
 from smmdesk.publishing.models import Status
 from smmdesk.publishing.selectors import calendar_rows
 from smmdesk.publishing.services import publication_reschedule
 from smmdesk.team.selectors import late_post_ids
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 PER_DAY = 6  # chips shown in a month cell before "+N more"
 MOVABLE = {Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED, Status.FAILED,
@@ -33,10 +35,9 @@ WEEK_HOURS = range(6, 24)
 
 
 def _anchor(request, tz) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.localtime(timezone.now(), tz).date()
+    """The day shown (today when missing); a day that is not one is a 400 (lib.months)."""
+    value = request.GET.get("date")
+    return day_parse(value) if value else timezone.localtime(timezone.now(), tz).date()
 
 
 def _window(view: str, anchor: date) -> tuple[date, date]:
@@ -73,7 +74,7 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days)]
 
 
-@workspace_view()
+@requires(Perm.CONTENT_VIEW)
 def calendar(request, membership: Membership):
     ws = membership.workspace
     tz = ws.tz
@@ -162,21 +163,22 @@ def _title(view: str, anchor: date, start: date, end: date) -> str:
 
 
 @require_POST
-@workspace_view("publications.schedule")
+@requires(Perm.PUBLICATIONS_SCHEDULE)
 def publication_move(request, membership: Membership, pub_id: int):
     """Drag and drop: a new day (and hour, from the week view), same validation as the API."""
     ws = membership.workspace
     try:
         pub = access_publication(workspace=ws, publication_id=pub_id)
-        day = date.fromisoformat(request.POST.get("date", ""))
+        day = day_parse(request.POST.get("date", ""))
         old = timezone.localtime(pub.scheduled_at, ws.tz) if pub.scheduled_at else None
         hour = request.POST.get("hour")
         at_time = time(int(hour), old.minute if old else 0) if hour not in (None, "") \
             else (old.timetz().replace(tzinfo=None) if old else time(10, 0))
         new_at = datetime.combine(day, at_time, tzinfo=ws.tz)
         pub = publication_reschedule(publication=pub, at=new_at, actor=request.user)
-    except ValueError:
-        return JsonResponse({"ok": False, "message": _("That is not a day.")}, status=400)
+    except (ValueError, OverflowError):  # the day is checked by day_parse: this is the hour
+        return JsonResponse({"ok": False, "code": "invalid_hour",
+                             "message": _("That is not an hour (0 to 23).")}, status=400)
     except SmmdeskError as exc:
         return JsonResponse({"ok": False, "code": exc.code, "message": exc.message},
                             status=exc.status)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, time
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.models import Membership
+from smmdesk.accounts.roles import Perm
 from smmdesk.channels.models import ChannelStatus
 from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.base import FORMAT_LABELS, Format
@@ -32,7 +34,7 @@ from smmdesk.lib.errors import SmmdeskError
 from smmdesk.publishing.services import post_repeat
 from smmdesk.team.models import TaskKind
 from smmdesk.web import compose_form
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 
 def _limits(channels) -> dict:
@@ -130,7 +132,7 @@ _DONE = {
 }
 
 
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def compose(request, membership: Membership):
     if request.method == "POST":
         return _submit(request, membership)
@@ -143,13 +145,17 @@ def compose(request, membership: Membership):
     return render(request, "web/compose.html", _context(membership, data, slot=slot))
 
 
-@workspace_view("content.view")
-def post_page(request, membership: Membership, post_id: int):
-    ws = membership.workspace
+def _own_post(membership: Membership, post_id: int):
+    """The post, or 404 when it is not this workspace's (never another's copy)."""
     try:
-        post = access_post(workspace=ws, post_id=post_id)
+        return access_post(workspace=membership.workspace, post_id=post_id)
     except SmmdeskError:
         raise Http404 from None
+
+
+@requires(Perm.CONTENT_VIEW)
+def post_page(request, membership: Membership, post_id: int):
+    post = _own_post(membership, post_id)
     if request.method == "POST":
         if not membership.can("content.edit"):
             raise Http404
@@ -185,35 +191,38 @@ def _can_approve(membership: Membership, post) -> bool:
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def compose_check(request, membership: Membership):
     """The live check (HTMX): counters, what each network would refuse, previews."""
     data = compose_form.parse(request.POST, membership.workspace)
-    return render(request, "web/_compose_checks.html",
-                  {"checks": compose_form.check(data, membership.workspace), "data": data})
+    context = {"checks": compose_form.check(data, membership.workspace), "data": data}
+    # The daylight-saving choice sits in the form, next to the time: swapped out of band.
+    dst = render_to_string("web/_compose_dst.html", context, request)
+    return HttpResponse(render_to_string("web/_compose_checks.html", context, request)
+                        + f'<div id="dst-slot" hx-swap-oob="true">{dst}</div>')
 
 
-@workspace_view("content.view")
+@requires(Perm.CONTENT_VIEW)
 def media_library(request, membership: Membership):
     return render(request, "web/_media_library.html",
                   {"library": media_list(workspace=membership.workspace)[:60]})
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def post_copy(request, membership: Membership, post_id: int):
     from smmdesk.content.services import post_duplicate
 
-    post = access_post(workspace=membership.workspace, post_id=post_id)
+    post = _own_post(membership, post_id)
     copy = post_duplicate(post=post, actor=request.user)
     messages.success(request, _("A copy was made as a draft. Pick a time for it."))
     return redirect("web:post", slug=membership.workspace.slug, post_id=copy.pk)
 
 
 @require_POST
-@workspace_view("publications.schedule")
+@requires(Perm.PUBLICATIONS_SCHEDULE)
 def post_recur(request, membership: Membership, post_id: int):
-    post = access_post(workspace=membership.workspace, post_id=post_id)
+    post = _own_post(membership, post_id)
     try:
         copies = post_repeat(post=post, every=request.POST.get("every", ""),
                              count=int(request.POST.get("count") or 0), actor=request.user)

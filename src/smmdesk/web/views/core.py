@@ -7,7 +7,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -19,12 +18,14 @@ from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.access import require
 from smmdesk.accounts.models import User
+from smmdesk.accounts.roles import Perm
 from smmdesk.accounts.selectors import workspace_list_for_user
 from smmdesk.accounts.services import api_token_create, api_token_revoke, workspace_create
 from smmdesk.channels.selectors import channel_list
 from smmdesk.content.access import access_media
 from smmdesk.content.models import ApprovalState
 from smmdesk.content.plan import plan_warnings
+from smmdesk.lib.badinput import parse_id
 from smmdesk.lib.errors import SmmdeskError
 from smmdesk.publishing.access import access_publication
 from smmdesk.publishing.models import Status
@@ -36,7 +37,7 @@ from smmdesk.publishing.services import (
 )
 from smmdesk.team.selectors import posts_waiting, task_list
 from smmdesk.team.services import notification_read
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 
 class LoginView(auth_views.LoginView):
@@ -44,7 +45,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@login_required
+@requires(Perm.SIGNED_IN)
 def home(request):
     slug = request.session.get("last_workspace")
     workspaces = workspace_list_for_user(user=request.user)
@@ -61,7 +62,7 @@ class WorkspaceForm(forms.Form):
     timezone = forms.CharField(label=gettext_lazy("Time zone"), initial="Europe/Kyiv")
 
 
-@login_required
+@requires(Perm.SIGNED_IN)
 def workspace_new(request):
     form = WorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +77,7 @@ def workspace_new(request):
     return render(request, "web/workspace_new.html", {"form": form})
 
 
-@workspace_view()
+@requires(Perm.WORKSPACE_VIEW)
 def workspace(request, membership):
     """The dashboard: what needs the manager today."""
     ws = membership.workspace
@@ -106,7 +107,7 @@ def workspace(request, membership):
     })
 
 
-@login_required
+@requires(Perm.SIGNED_IN)
 def notifications(request):
     rows = list(request.user.notifications.select_related("workspace")[:100])
     if request.method == "POST":
@@ -115,7 +116,7 @@ def notifications(request):
     return render(request, "web/notifications.html", {"rows": rows})
 
 
-@workspace_view()
+@requires(Perm.PUBLICATIONS_VIEW)
 def publications(request, membership):
     ws = membership.workspace
     status = request.GET.get("status") or None
@@ -123,7 +124,7 @@ def publications(request, membership):
     if status and not set(status.split(",")) <= set(Status.values):
         status = None
     qs = publication_list(workspace=ws, status=status,
-                          channel_id=int(channel_id) if (channel_id or "").isdigit() else None)
+                          channel_id=parse_id(channel_id))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "web/publications.html", {
         "page": page, "statuses": Status.choices, "status": status or "",
@@ -131,7 +132,7 @@ def publications(request, membership):
     })
 
 
-@workspace_view()
+@requires(Perm.PUBLICATIONS_VIEW)
 def publication(request, membership, pub_id: int):
     try:
         pub = access_publication(workspace=membership.workspace, publication_id=pub_id)
@@ -156,7 +157,7 @@ _ACTIONS = {
 
 
 @require_POST
-@workspace_view()
+@requires(Perm.PUBLICATIONS_SCHEDULE)
 def publication_action(request, membership, pub_id: int, action: str):
     if action not in _ACTIONS:
         raise Http404
@@ -174,7 +175,7 @@ def publication_action(request, membership, pub_id: int, action: str):
     return redirect("web:publication", slug=membership.workspace.slug, pub_id=pub_id)
 
 
-@workspace_view()
+@requires(Perm.CONTENT_VIEW)
 def media_file(request, membership, media_id: int):
     try:
         asset = access_media(workspace=membership.workspace, media_id=media_id)
@@ -190,7 +191,13 @@ class ProfileForm(forms.Form):
                                  + list(User._meta.get_field("language").choices))
 
 
-@login_required
+# A token that leaks from a script should stop working on its own: 90 days first.
+TOKEN_EXPIRY_DAYS = {"90": gettext_lazy("Expires in 90 days"),
+                     "30": gettext_lazy("Expires in 30 days"),
+                     "365": gettext_lazy("Expires in a year"), "": gettext_lazy("Never expires")}
+
+
+@requires(Perm.SIGNED_IN)
 def profile(request):
     user = request.user
     form = ProfileForm(request.POST or None, initial={"name": user.name,
@@ -202,11 +209,15 @@ def profile(request):
         return redirect("web:profile")
     new_token = None
     if request.method == "POST" and "create_token" in request.POST:
-        _token, new_token = api_token_create(user=user, name=request.POST.get("token_name", ""))
+        days = parse_id(request.POST.get("token_days", "")) if request.POST.get(
+            "token_days") in TOKEN_EXPIRY_DAYS else None
+        _token, new_token = api_token_create(user=user, name=request.POST.get("token_name", ""),
+                                             expires_in_days=days)
     if request.method == "POST" and "revoke_token" in request.POST:
-        api_token_revoke(user=user, token_id=int(request.POST["revoke_token"]))
+        api_token_revoke(user=user, token_id=parse_id(request.POST["revoke_token"]) or 0)
         return redirect("web:profile")
     return render(request, "web/profile.html", {
         "form": form, "tokens": user.api_tokens.all(), "new_token": new_token,
         "api_docs": reverse("api-v1:openapi-view"),
+        "token_expiry_choices": TOKEN_EXPIRY_DAYS.items(),
     })

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.models import Membership
-from smmdesk.accounts.roles import role_can
+from smmdesk.accounts.roles import Perm, role_can
 from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.base import ConnectorError
 from smmdesk.connectors.registry import connector_class
@@ -45,12 +45,11 @@ from smmdesk.inbox.services import (
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
 from smmdesk.nlp.model import INTENTS, LANGUAGES, SENTIMENTS
 from smmdesk.nlp.models import Correction
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 log = logging.getLogger("smmdesk.inbox")
 
-READ = "channels.view"  # owner, manager, editor, analyst: not a client
-EDIT = "content.edit"
+EDIT = Perm.INBOX_ANSWER
 PAGE_SIZE = 50
 FILTERS = ("status", "channel", "language", "sentiment", "intent", "label", "assignee",
            "hours", "q")
@@ -258,14 +257,14 @@ def _page(request, membership: Membership, m: Message | None, query: QueryDict,
     return response
 
 
-@workspace_view(READ)
+@requires(Perm.INBOX_VIEW)
 def inbox(request, membership: Membership):
     opened = request.GET.get("m", "")
     m = _message(membership.workspace, _id(opened)) if opened else None
     return _page(request, membership, m, request.GET)
 
 
-@workspace_view(READ)
+@requires(Perm.INBOX_VIEW)
 def inbox_message(request, membership: Membership, message_id: int):
     return _page(request, membership, _message(membership.workspace, message_id),
                  request.GET)
@@ -346,7 +345,7 @@ def _wants_json(request) -> bool:
 
 
 @require_POST
-@workspace_view(EDIT)
+@requires(Perm.INBOX_ANSWER)
 def message_action(request, membership: Membership, message_id: int, action: str):
     if action not in ACTIONS:
         raise Http404
@@ -422,7 +421,7 @@ BULK = {"done": _bulk_status(MessageStatus.DONE), "spam": _bulk_status(MessageSt
 
 
 @require_POST
-@workspace_view(EDIT)
+@requires(Perm.INBOX_ANSWER)
 def bulk(request, membership: Membership):
     ws = membership.workspace
     ids = [i for i in map(_id, request.POST.getlist("ids")) if i]

@@ -9,9 +9,9 @@ enables it there. Pages are readable by every member; changing rules and setting
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.models import Membership
+from smmdesk.accounts.roles import Perm
 from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.base import ConnectorError
 from smmdesk.inbox import actions as inbox_actions
@@ -50,12 +51,15 @@ from smmdesk.inbox.services import (
     saved_reply_delete,
     saved_reply_save,
 )
+from smmdesk.lib.badinput import parse_id
 from smmdesk.lib.crypto import CannotDecrypt, decrypt_json
+from smmdesk.lib.csvsafe import csv_writer
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
 from smmdesk.web import rule_form
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 UNDOABLE = {"label", "assign", "status", "hide"}
+MAX_SLA_MINUTES = 30 * 24 * 60
 # Which field of the rule builder a service's error belongs next to.
 RULE_ERROR_FIELDS = {"name_required": "name", "invalid_regex": "regex",
                      "no_conditions": "conditions", "invalid_condition": "conditions",
@@ -87,7 +91,7 @@ def _rule(membership: Membership, rule_id) -> Rule:
     return rule
 
 
-@workspace_view("workspace.view")
+@requires(Perm.INBOX_VIEW)
 def rules(request, membership: Membership):
     form = None
     edit = request.GET.get("edit", "")
@@ -102,7 +106,7 @@ def _matches(ws, found: list) -> dict:
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def rule_submit(request, membership: Membership):
     """Save the rule (disabled, then show its dry run), or only try it: "dry run"."""
     ws = membership.workspace
@@ -127,7 +131,7 @@ def rule_submit(request, membership: Membership):
     return redirect("web:rule_dry_run", slug=ws.slug, rule_id=rule.pk)
 
 
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def rule_dry_run_page(request, membership: Membership, rule_id: int):
     ws = membership.workspace
     rule = _rule(membership, rule_id)
@@ -140,7 +144,7 @@ def rule_dry_run_page(request, membership: Membership, rule_id: int):
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def rule_enable(request, membership: Membership, rule_id: int):
     rule = _rule(membership, rule_id)
     enabled = request.POST.get("enabled") == "1"
@@ -152,7 +156,7 @@ def rule_enable(request, membership: Membership, rule_id: int):
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def rule_remove(request, membership: Membership, rule_id: int):
     rule = _rule(membership, rule_id)
     rule_delete(rule=rule)
@@ -162,7 +166,7 @@ def rule_remove(request, membership: Membership, rule_id: int):
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def rule_reorder(request, membership: Membership, rule_id: int):
     rule = _rule(membership, rule_id)
     rule_move(rule=rule, up=request.POST.get("direction") == "up")
@@ -175,7 +179,7 @@ def rule_reorder(request, membership: Membership, rule_id: int):
 
 def why_not_undoable(a: RuleAction) -> str:
     """Why there is no Undo button for this entry ("" when there is one)."""
-    if a.state == "pending":
+    if a.state in ("pending", "running"):
         return _("Waiting for the worker: it is done on the network within a minute or two.")
     if a.state == "failed":
         return _("Nothing to undo: it failed.")
@@ -188,7 +192,7 @@ def why_not_undoable(a: RuleAction) -> str:
     }.get(a.action, "")
 
 
-@workspace_view("workspace.view")
+@requires(Perm.INBOX_VIEW)
 def rule_log(request, membership: Membership):
     ws = membership.workspace
     qs = (RuleAction.objects.filter(workspace=ws)
@@ -196,8 +200,8 @@ def rule_log(request, membership: Membership):
     rule_id, state = request.GET.get("rule", ""), request.GET.get("state", "")
     if rule_id.isdigit():
         qs = qs.filter(rule_id=rule_id)
-    if state in ("pending", "done", "failed", "undone"):
-        qs = qs.filter(state=state)
+    if state in ("pending", "done", "failed", "undone"):  # "waiting" is also being done
+        qs = qs.filter(state__in=["pending", "running"] if state == "pending" else [state])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     lookups = rule_form.Lookups.of(ws)
     rows = [{"a": a, "what": rule_form.describe_action(a.detail or {"do": a.action}, lookups),
@@ -217,7 +221,7 @@ def _query(request, drop: str) -> str:
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def rule_undo(request, membership: Membership, action_id: int):
     action = (RuleAction.objects.filter(workspace=membership.workspace, pk=action_id)
               .select_related("message__channel", "message__author").first())
@@ -253,7 +257,7 @@ def _replies_context(membership: Membership, failed: dict | None = None) -> dict
             "sentiments": rule_form.SENTIMENTS, "can_edit": membership.can("content.edit")}
 
 
-@workspace_view("workspace.view")
+@requires(Perm.INBOX_VIEW)
 def replies(request, membership: Membership):
     return render(request, "web/inbox_replies.html", _replies_context(membership))
 
@@ -263,11 +267,11 @@ def _clean_choice(value: str, choices) -> str:
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.INBOX_ANSWER)
 def reply_submit(request, membership: Membership):
     ws = membership.workspace
     raw_id = request.POST.get("reply_id", "")
-    reply_id = int(raw_id) if raw_id.isdigit() else None
+    reply_id = parse_id(raw_id) if raw_id else None
     if reply_id is not None and not SavedReply.objects.filter(workspace=ws, pk=reply_id).exists():
         raise Http404
     typed = {f: request.POST.get(f, "") for f in REPLY_FIELDS}
@@ -284,7 +288,7 @@ def reply_submit(request, membership: Membership):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.INBOX_ANSWER)
 def reply_remove(request, membership: Membership, reply_id: int):
     reply = SavedReply.objects.filter(workspace=membership.workspace, pk=reply_id).first()
     if reply is None:
@@ -314,7 +318,7 @@ def duration(minutes: float | None) -> str:
     return _("%(d)d d %(h)d h") % {"d": d, "h": rest // 60}
 
 
-@workspace_view("workspace.view")
+@requires(Perm.INBOX_VIEW)
 def metrics(request, membership: Membership):
     ws = membership.workspace
     days = int(request.GET["days"]) if request.GET.get("days") in {str(p) for p in PERIODS} \
@@ -352,7 +356,7 @@ def _settings_context(membership: Membership, typed: dict | None = None,
             "can_manage": membership.can("channels.manage")}
 
 
-@workspace_view("workspace.view")
+@requires(Perm.INBOX_VIEW)
 def settings_page(request, membership: Membership):
     return render(request, "web/inbox_settings.html", _settings_context(membership))
 
@@ -361,9 +365,12 @@ def _sla(typed: dict) -> int:
     try:
         value = float(typed["sla_value"].replace(",", "."))
     except ValueError:
-        raise InvalidInput(_("Answer time is a number, e.g. 30 minutes or 2 hours."),
-                           code="invalid_sla") from None
-    return max(0, round(value * (60 if typed["sla_unit"] == "hours" else 1)))
+        value = None
+    minutes = value * (60 if typed["sla_unit"] == "hours" else 1) if value is not None else -1
+    if not 0 <= minutes <= MAX_SLA_MINUTES:  # also false for NaN; inf and 1e300 too large
+        raise InvalidInput(_("Answer time is a number from 0 minutes to 30 days, e.g. 30 "
+                             "minutes or 2 hours."), code="invalid_sla")
+    return round(minutes)
 
 
 def _telegram(post, stored: dict) -> dict:
@@ -381,7 +388,7 @@ def _telegram(post, stored: dict) -> dict:
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def settings_submit(request, membership: Membership):
     ws = membership.workspace
     typed = {"sla_value": request.POST.get("sla_value", ""),
@@ -396,8 +403,8 @@ def settings_submit(request, membership: Membership):
     try:
         inbox_settings_save(
             workspace=ws, sla_minutes=_sla(typed),
-            responsible_id=int(responsible) if responsible.isdigit() else None,
-            clear_responsible=not responsible.isdigit(), **_telegram(request.POST, stored))
+            responsible_id=parse_id(responsible),
+            clear_responsible=parse_id(responsible) is None, **_telegram(request.POST, stored))
     except SmmdeskError as exc:
         where = {"invalid_sla": "sla", "not_a_member": "responsible"}.get(exc.code, "telegram")
         return render(request, "web/inbox_settings.html",
@@ -407,7 +414,7 @@ def settings_submit(request, membership: Membership):
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.MODERATION_MANAGE)
 def settings_test_alert(request, membership: Membership):
     ws = membership.workspace
     try:
@@ -449,7 +456,7 @@ def _lead_totals(qs) -> dict:
             "all": sum(counts.values()), "won_value": won or 0}
 
 
-@workspace_view("workspace.view")
+@requires(Perm.LEADS_VIEW)
 def leads(request, membership: Membership):
     ws = membership.workspace
     qs, by_channel, channel, status = _leads(request, ws)
@@ -461,13 +468,7 @@ def leads(request, membership: Membership):
         "can_edit": membership.can("content.edit")})
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run what a commenter wrote: =, +, -, @ start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-@workspace_view("workspace.view")
+@requires(Perm.LEADS_VIEW)
 def leads_csv(request, membership: Membership):
     ws = membership.workspace
     qs, _by_channel, _channel, _status = _leads(request, ws)
@@ -475,24 +476,24 @@ def leads_csv(request, membership: Membership):
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="leads-{ws.slug}-{day}.csv"'
     response.write("\ufeff")  # spreadsheets then read Cyrillic as UTF-8
-    out = csv.writer(response)
+    out = csv_writer(response)  # a commenter's "=HYPERLINK(...)" stays text
     out.writerow([_("Date"), _("Status"), _("Value"), _("Channel"), _("Author"), _("Message"),
                   _("Post"), _("Link")])
-    base = request.build_absolute_uri("/")[:-1]
+    base = settings.SITE_URL  # not the Host header, which the client chooses
     for lead in qs.iterator(chunk_size=500):
         post = (base + reverse("web:publication", kwargs={"slug": ws.slug,
                                                           "pub_id": lead.publication_id})
                 if lead.publication_id else "")
-        out.writerow([_cell(v) for v in (
+        out.writerow((
             timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
             lead.get_status_display(), lead.value if lead.value is not None else "",
             lead.channel.name, lead.author or "", lead.message.text, post,
-            f"{base}/w/{ws.slug}/inbox/{lead.message_id}/")])
+            f"{base}/w/{ws.slug}/inbox/{lead.message_id}/"))
     return response
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LEADS_EDIT)
 def lead_update(request, membership: Membership, lead_id: int):
     ws = membership.workspace
     lead = Lead.objects.filter(workspace=ws, pk=lead_id).first()

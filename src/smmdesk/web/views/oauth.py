@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.access import access_membership
+from smmdesk.accounts.roles import Perm
 from smmdesk.channels.connecting import oauth_finish, oauth_start, oauth_store
 from smmdesk.connectors.base import ConnectResult
 from smmdesk.connectors.registry import CONNECTORS, connector_class
 from smmdesk.lib.crypto import decrypt_json, encrypt_json
 from smmdesk.lib.errors import SmmdeskError
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 _PENDING = "oauth_pending"
 _CHOICES = "oauth_choices"
 
 
 def _redirect_uri(request, kind: str) -> str:
-    return request.build_absolute_uri(reverse("web:oauth_callback", kwargs={"kind": kind}))
+    # The address registered with the network: from SITE_URL, never from the Host header.
+    return settings.SITE_URL + reverse("web:oauth_callback", kwargs={"kind": kind})
 
 
-@workspace_view("channels.manage")
+@requires(Perm.CHANNELS_MANAGE)
+@require_POST
 def start(request, membership, kind: str):
+    """POST only, with the CSRF token: starting a sign-in calls the server the person
+    named (Mastodon registers an app there), which another site must not trigger."""
     if kind not in CONNECTORS:
         raise Http404
     try:
         url, pending = oauth_start(kind=kind, redirect_uri=_redirect_uri(request, kind),
-                                   instance=request.GET.get("instance", ""))
+                                   instance=request.POST.get("instance", ""))
     except SmmdeskError as exc:
         messages.error(request, exc.message)
         return redirect("web:channels", slug=membership.workspace.slug)
@@ -41,7 +47,7 @@ def start(request, membership, kind: str):
     return redirect(url)
 
 
-@login_required
+@requires(Perm.SIGNED_IN)
 def callback(request, kind: str):
     """The network sends the person back here with a code (or an error)."""
     try:
@@ -80,7 +86,7 @@ def callback(request, kind: str):
     return redirect("web:oauth_choose", slug=slug)
 
 
-@workspace_view("channels.manage")
+@requires(Perm.CHANNELS_MANAGE)
 def choose(request, membership):
     """A grant that reaches several accounts (pages, communities): pick which to connect."""
     try:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.access import access_row
+from smmdesk.accounts.roles import Perm
 from smmdesk.channels.models import Channel
 from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.base import Format
@@ -32,19 +33,18 @@ from smmdesk.content.plan import (
 from smmdesk.content.plan_csv import plan_export, plan_import
 from smmdesk.content.services import rubric_create, rubric_update
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
-from smmdesk.web.decorators import workspace_view
+from smmdesk.lib.months import month_parse, validate_year
+from smmdesk.web.decorators import requires
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 GENERATED_FORMATS = (Format.FEED, Format.STORY, Format.REEL)
 
 
 def _month(value: str | None) -> date:
-    """The first day of ``2026-12``; this month (workspace time) when missing or wrong."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    """The first day of ``2026-12``; this month (workspace time) when missing. Anything
+    else is a 400 (``InvalidInput``, shown by lib.badinput); POST views read it first, so
+    that a bad month changes nothing."""
+    return month_parse(value) if value else timezone.localdate().replace(day=1)
 
 
 def _next_month(first: date) -> date:
@@ -78,7 +78,7 @@ class _WorkspaceForm(forms.Form):
 
 
 class SlotForm(_WorkspaceForm):
-    day = forms.DateField(label=gettext_lazy("Day"))
+    day = forms.DateField(label=gettext_lazy("Day"), validators=[validate_year])
     time = forms.TimeField(label=gettext_lazy("Time"), required=False)
     channel = forms.ModelChoiceField(Channel.objects.none(), label=gettext_lazy("Channel"),
                                      required=False)
@@ -89,7 +89,7 @@ class SlotForm(_WorkspaceForm):
 
 
 class GenerateForm(_WorkspaceForm):
-    start = forms.DateField(label=gettext_lazy("Start"))
+    start = forms.DateField(label=gettext_lazy("Start"), validators=[validate_year])
     weeks = forms.IntegerField(label=gettext_lazy("Weeks"), min_value=1, max_value=26)
     feed = forms.IntegerField(label=gettext_lazy("Feed posts a week"), min_value=0,
                               max_value=14, required=False)
@@ -101,7 +101,7 @@ class GenerateForm(_WorkspaceForm):
                                               label=gettext_lazy("Channels"))
 
 
-@workspace_view("content.view")
+@requires(Perm.CONTENT_VIEW)
 def plan(request, membership):
     return _page(request, membership, _month(request.GET.get("month")))
 
@@ -126,7 +126,7 @@ def _page(request, membership, month: date, import_error: SmmdeskError | None = 
     }, status=400 if import_error else 200)
 
 
-@workspace_view("content.view")
+@requires(Perm.CONTENT_VIEW)
 def export(request, membership):
     month = _month(request.GET.get("month"))
     # A byte order mark, so that Excel reads the UTF-8 (Cyrillic names) right.
@@ -139,7 +139,7 @@ def export(request, membership):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def import_csv(request, membership):
     month = _month(request.POST.get("month"))
     upload = request.FILES.get("file")
@@ -157,7 +157,7 @@ def import_csv(request, membership):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def slot_add(request, membership):
     ws = membership.workspace
     month = _month(request.POST.get("month"))
@@ -177,19 +177,20 @@ def slot_add(request, membership):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def slot_delete(request, membership, slot_id: int):
+    month = _month(request.POST.get("month"))
     try:
         plan_slot_delete(workspace=membership.workspace, slot_id=slot_id)
     except SmmdeskError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Slot deleted."))
-    return _back(membership.workspace.slug, _month(request.POST.get("month")))
+    return _back(membership.workspace.slug, month)
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def generate(request, membership):
     ws = membership.workspace
     month = _month(request.POST.get("month"))
@@ -211,8 +212,9 @@ def generate(request, membership):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def rubric_add(request, membership):
+    month = _month(request.POST.get("month"))
     form = RubricForm(request.POST)
     try:
         if not form.is_valid():
@@ -224,13 +226,14 @@ def rubric_add(request, membership):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Rubric “%(name)s” added.") % {"name": rubric.name})
-    return _back(membership.workspace.slug, _month(request.POST.get("month")))
+    return _back(membership.workspace.slug, month)
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.CONTENT_EDIT)
 def rubric_edit(request, membership, rubric_id: int):
     ws = membership.workspace
+    month = _month(request.POST.get("month"))
     form = RubricForm(request.POST)
     try:
         rubric = access_row(Rubric.objects.all(), workspace=ws, pk=rubric_id,
@@ -245,7 +248,7 @@ def rubric_edit(request, membership, rubric_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Rubric saved."))
-    return _back(ws.slug, _month(request.POST.get("month")))
+    return _back(ws.slug, month)
 
 
 urlpatterns = [

@@ -15,12 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from smmdesk.accounts.roles import Perm
 from smmdesk.channels.access import access_channel
 from smmdesk.channels.models import Channel
 from smmdesk.channels.selectors import channel_list
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
-from smmdesk.publishing.queue import slot_add, slot_overview, slot_remove
-from smmdesk.web.decorators import workspace_view
+from smmdesk.publishing.queue import (
+    slot_add,
+    slot_clock_warnings,
+    slot_overview,
+    slot_remove,
+)
+from smmdesk.web.decorators import requires
 
 EVERY_WEEKDAY = "mon-fri"
 OVERVIEW_WEEKS = 2
@@ -50,11 +56,12 @@ def _card(channel: Channel) -> dict:
         "channel": channel, "week": _week(channel),
         "days": [(day, list(entries))
                  for day, entries in groupby(overview, key=lambda e: e["at"].date())],
-        "filled": sum(1 for e in overview if e["publication"]), "total": len(overview),
+        "filled": sum(1 for e in overview if e["publication"]),
+        "total": sum(1 for e in overview if not e["clock"]),
     }
 
 
-@workspace_view("workspace.view")
+@requires(Perm.CHANNELS_VIEW)
 def queue(request, membership):
     return render(request, "web/queue.html", {
         "cards": [_card(c) for c in channel_list(workspace=membership.workspace)
@@ -77,7 +84,7 @@ def _back(membership, channel: Channel):
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.CHANNELS_MANAGE)
 def time_add(request, membership, channel_id: int):
     channel = _channel(membership, channel_id)
     form = SlotForm(request.POST)
@@ -93,11 +100,15 @@ def time_add(request, membership, channel_id: int):
         messages.success(request, ngettext("%(n)d posting time added.",
                                            "%(n)d posting times added.", len(days))
                          % {"n": len(days)})
+        for weekday in days:  # daylight saving: say which days the queue will skip it
+            for warning in slot_clock_warnings(channel, at=form.cleaned_data["time"],
+                                               weekday=weekday):
+                messages.warning(request, warning)
     return _back(membership, channel)
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.CHANNELS_MANAGE)
 def time_remove(request, membership, channel_id: int, slot_id: int):
     channel = _channel(membership, channel_id)
     slot_remove(channel=channel, slot_id=slot_id)

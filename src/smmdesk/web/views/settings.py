@@ -11,6 +11,7 @@ import zoneinfo
 from datetime import timedelta
 from functools import cache
 
+from csp.decorators import csp_update
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib import messages
@@ -24,9 +25,12 @@ from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.access import access_row
 from smmdesk.accounts.models import ApprovalMode, Membership
-from smmdesk.accounts.roles import Role
+from smmdesk.accounts.roles import Perm, Role
+from smmdesk.accounts.selectors import invitation_list_pending
 from smmdesk.accounts.services import (
-    membership_add,
+    invitation_create,
+    invitation_revoke,
+    invitation_url,
     membership_remove,
     membership_role_change,
     workspace_update,
@@ -47,7 +51,7 @@ from smmdesk.content.services import (
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
 from smmdesk.team.models import TaskKind
 from smmdesk.team.services import approval_mode_set, lead_days_set
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 LEAD_KINDS = (TaskKind.COPY, TaskKind.DESIGN, TaskKind.VIDEO, TaskKind.APPROVAL)
 EXPIRY_WARNING = timedelta(days=7)
@@ -214,18 +218,20 @@ def _settings_page(request, membership: Membership, *, edited=None, member_faile
         "snippets": _with_edit(Snippet.objects.filter(workspace=ws), edited, "snippets"),
         "member_form": forms_.get("member_form") or MemberAddForm(),
         "members": _members(ws, member_failed),
+        "invitations": invitation_list_pending(workspace=ws) if membership.can(
+            Perm.MEMBERS_MANAGE) else [],
         "roles": Role.choices,
     }
     return render(request, "web/settings.html", context)
 
 
-@workspace_view()
+@requires(Perm.SETTINGS_VIEW)
 def settings_page(request, membership):
     return _settings_page(request, membership)
 
 
 @require_POST
-@workspace_view("workspace.manage")
+@requires(Perm.WORKSPACE_MANAGE)
 def settings_workspace(request, membership):
     ws = membership.workspace
     form = WorkspaceSettingsForm(request.POST)
@@ -238,7 +244,7 @@ def settings_workspace(request, membership):
 
 
 @require_POST
-@workspace_view("workspace.manage")
+@requires(Perm.WORKSPACE_MANAGE)
 def settings_approvals(request, membership):
     form = ApprovalForm(request.POST)
     if _run(form, lambda d: approval_mode_set(workspace=membership.workspace, mode=d["mode"])):
@@ -247,7 +253,7 @@ def settings_approvals(request, membership):
 
 
 @require_POST
-@workspace_view("workspace.manage")
+@requires(Perm.WORKSPACE_MANAGE)
 def settings_lead_days(request, membership):
     form = LeadDaysForm(request.POST)
     if _run(form, lambda d: lead_days_set(workspace=membership.workspace, days=d)):
@@ -295,37 +301,37 @@ def _library_delete(request, membership, kind: str, item_id: int):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LIBRARY_EDIT)
 def settings_hashtag_add(request, membership):
     return _library_save(request, membership, "hashtags")
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LIBRARY_EDIT)
 def settings_hashtag_edit(request, membership, group_id: int):
     return _library_save(request, membership, "hashtags", group_id)
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LIBRARY_EDIT)
 def settings_hashtag_delete(request, membership, group_id: int):
     return _library_delete(request, membership, "hashtags", group_id)
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LIBRARY_EDIT)
 def settings_snippet_add(request, membership):
     return _library_save(request, membership, "snippets")
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LIBRARY_EDIT)
 def settings_snippet_edit(request, membership, snippet_id: int):
     return _library_save(request, membership, "snippets", snippet_id)
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.LIBRARY_EDIT)
 def settings_snippet_delete(request, membership, snippet_id: int):
     return _library_delete(request, membership, "snippets", snippet_id)
 
@@ -342,19 +348,34 @@ def _member(membership: Membership, user_id: int) -> Membership:
 
 
 @require_POST
-@workspace_view("members.manage")
+@requires(Perm.MEMBERS_MANAGE)
 def settings_member_add(request, membership):
     form = MemberAddForm(request.POST)
-    added = _run(form, lambda d: membership_add(workspace=membership.workspace,
-                                                email=d["email"], role=d["role"]))
-    if added:
-        return _saved(request, membership, "members",
-                      _("%(user)s is now a member.") % {"user": added.user})
-    return _settings_page(request, membership, member_form=form)
+    invited = _run(form, lambda d: invitation_create(
+        workspace=membership.workspace, email=d["email"], role=d["role"],
+        invited_by=request.user))
+    if not invited:
+        return _settings_page(request, membership, member_form=form)
+    invitation, token = invited
+    if django_settings.SMMDESK_EMAIL_ENABLED:
+        message = _("An invitation was sent to %(email)s. They join when they accept it."
+                    ) % {"email": invitation.email}
+    else:  # no mail server: the owner passes the link on
+        message = _("This server sends no e-mail: send %(email)s this invitation link "
+                    "yourself: %(url)s") % {"email": invitation.email,
+                                            "url": invitation_url(token)}
+    return _saved(request, membership, "members", message)
 
 
 @require_POST
-@workspace_view("members.manage")
+@requires(Perm.MEMBERS_MANAGE)
+def settings_invitation_revoke(request, membership, invitation_id: int):
+    invitation_revoke(workspace=membership.workspace, invitation_id=invitation_id)
+    return _saved(request, membership, "members", _("The invitation was withdrawn."))
+
+
+@require_POST
+@requires(Perm.MEMBERS_MANAGE)
 def settings_member_role(request, membership, user_id: int):
     row = _member(membership, user_id)
     try:
@@ -366,7 +387,7 @@ def settings_member_role(request, membership, user_id: int):
 
 
 @require_POST
-@workspace_view("members.manage")
+@requires(Perm.MEMBERS_MANAGE)
 def settings_member_remove(request, membership, user_id: int):
     row = _member(membership, user_id)
     try:
@@ -420,6 +441,9 @@ def _network(kind: str, failed) -> dict:
             "per_instance": bool(cls.oauth and cls.oauth.per_instance)}
 
 
+# "Sign in with ..." forms go to the network's own page (any Mastodon server), so this
+# one page lets forms lead to https addresses; everywhere else form-action is 'self'.
+@csp_update({"form-action": "https:"})
 def _channels_page(request, membership: Membership, failed=None):
     return render(request, "web/channels.html", {
         "channels": _channel_rows(membership.workspace),
@@ -428,13 +452,13 @@ def _channels_page(request, membership: Membership, failed=None):
     })
 
 
-@workspace_view("channels.view")
+@requires(Perm.CHANNELS_VIEW)
 def channels(request, membership):
     return _channels_page(request, membership)
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.CHANNELS_MANAGE)
 def channel_connect_view(request, membership, kind: str):
     if kind not in CONNECTORS:
         raise Http404
@@ -454,7 +478,7 @@ def channel_connect_view(request, membership, kind: str):
 
 
 @require_POST
-@workspace_view("channels.manage")
+@requires(Perm.CHANNELS_MANAGE)
 def channel_status(request, membership, channel_id: int):
     slug = membership.workspace.slug
     try:
@@ -491,6 +515,8 @@ urlpatterns = [
     path("w/<slug:slug>/settings/snippets/<int:snippet_id>/delete/", settings_snippet_delete,
          name="settings_snippet_delete"),
     path("w/<slug:slug>/settings/members/", settings_member_add, name="settings_member_add"),
+    path("w/<slug:slug>/settings/invitations/<int:invitation_id>/revoke/",
+         settings_invitation_revoke, name="settings_invitation_revoke"),
     path("w/<slug:slug>/settings/members/<int:user_id>/role/", settings_member_role,
          name="settings_member_role"),
     path("w/<slug:slug>/settings/members/<int:user_id>/remove/", settings_member_remove,

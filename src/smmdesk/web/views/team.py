@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.models import Membership, User
+from smmdesk.accounts.roles import Perm
 from smmdesk.content.access import access_post
+from smmdesk.core.throttle import lockout_response, throttle_failure, throttle_locked
+from smmdesk.lib.badinput import parse_id
 from smmdesk.lib.errors import SmmdeskError
+from smmdesk.lib.months import moment_parse, month_parse
 from smmdesk.team.models import Task
 from smmdesk.team.selectors import posts_waiting, task_list
 from smmdesk.team.services import (
@@ -25,6 +27,7 @@ from smmdesk.team.services import (
     approval_submit,
     client_approve,
     client_link_open,
+    client_link_revoke,
     client_link_token,
     client_posts,
     client_return,
@@ -32,7 +35,7 @@ from smmdesk.team.services import (
     task_create,
     task_set_done,
 )
-from smmdesk.web.decorators import workspace_view
+from smmdesk.web.decorators import requires
 
 
 def _back(membership: Membership, post_id: int, anchor: str = ""):
@@ -52,7 +55,7 @@ def _run(request, fn, ok: str) -> None:
 
 
 @require_POST
-@workspace_view("content.view")
+@requires(Perm.APPROVALS_ACT)
 def approval_action(request, membership: Membership, post_id: int, action: str):
     post = _post(membership, post_id)
     comment = request.POST.get("comment", "")
@@ -78,7 +81,7 @@ def _post(membership: Membership, post_id: int):
 
 
 @require_POST
-@workspace_view("content.view")
+@requires(Perm.POSTS_COMMENT)
 def comment_new(request, membership: Membership, post_id: int):
     post = _post(membership, post_id)
     _run(request, lambda: comment_add(post=post, author=request.user,
@@ -87,24 +90,23 @@ def comment_new(request, membership: Membership, post_id: int):
 
 
 @require_POST
-@workspace_view("content.edit")
+@requires(Perm.TASKS_EDIT)
 def task_new(request, membership: Membership, post_id: int):
     ws = membership.workspace
     post = _post(membership, post_id)
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0,
+    assignee = User.objects.filter(pk=parse_id(request.POST.get("assignee")) or 0,
                                    memberships__workspace=ws).first()
-    due = parse_datetime(request.POST.get("due") or "")
-    if due is not None and timezone.is_naive(due):
-        due = timezone.make_aware(due, ws.tz)
+    due = request.POST.get("due") or ""
     _run(request, lambda: task_create(workspace=ws, actor=request.user, post=post,
                                       kind=request.POST.get("kind", ""),
                                       title=request.POST.get("title", ""), assignee=assignee,
-                                      due_at=due), _("Task added."))
+                                      due_at=moment_parse(due, ws.tz) if due else None),
+         _("Task added."))
     return _back(membership, post_id, "#tasks")
 
 
 @require_POST
-@workspace_view("content.view")
+@requires(Perm.TASKS_EDIT)
 def task_done(request, membership: Membership, task_id: int):
     task = Task.objects.filter(workspace=membership.workspace, pk=task_id).first()
     if task is None or not (membership.can("content.edit") or task.assignee_id == request.user.pk):
@@ -115,7 +117,7 @@ def task_done(request, membership: Membership, task_id: int):
     return redirect("web:tasks", slug=membership.workspace.slug)
 
 
-@workspace_view("content.view")
+@requires(Perm.TASKS_VIEW)
 def tasks(request, membership: Membership):
     ws = membership.workspace
     mine = request.GET.get("all") != "1"
@@ -129,27 +131,45 @@ def tasks(request, membership: Membership):
     })
 
 
-@workspace_view("content.view")
+@requires(Perm.CONTENT_VIEW)
 def approvals(request, membership: Membership):
     ws = membership.workspace
-    month = request.GET.get("month") or timezone.localdate(timezone.now(), ws.tz).strftime("%Y-%m")
+    # A month that is not one (2026-13, 9999-12) is a 400 before any link is signed.
+    month = (month_parse(request.GET["month"]) if request.GET.get("month")
+             else timezone.localdate(timezone.now(), ws.tz)).strftime("%Y-%m")
     link = None
-    if membership.role in ("owner", "manager") and ws.approval_mode == "internal_client":
+    if membership.can(Perm.CLIENT_LINKS_MANAGE) and ws.approval_mode == "internal_client":
         try:
-            link = request.build_absolute_uri(
-                reverse("web:client_page", kwargs={"token": client_link_token(
-                    workspace=ws, month=month)}))
+            # From SITE_URL: the Host header is the client's to choose.
+            link = settings.SITE_URL + reverse("web:client_page", kwargs={
+                "token": client_link_token(workspace=ws, month=month, actor=request.user)})
         except SmmdeskError as exc:
             messages.error(request, exc.message)
     return render(request, "web/approvals.html", {
         "waiting": posts_waiting(workspace=ws), "month": month, "client_link": link})
 
 
+@require_POST
+@requires(Perm.CLIENT_LINKS_MANAGE)
+def client_link_revoke_view(request, membership: Membership):
+    month = month_parse(request.POST.get("month", "")).strftime("%Y-%m")
+    if client_link_revoke(workspace=membership.workspace, month=month, actor=request.user):
+        messages.success(request, _("The link was withdrawn. Send the client the new one."))
+    return redirect(reverse("web:approvals", kwargs={"slug": membership.workspace.slug})
+                    + f"?month={month}")
+
+
+@requires(Perm.PUBLIC)
 def client_page(request, token: str):
     """The client's approval page: no account, a signed link for one month."""
+    # A forged or wrong link counts as a failed sign-in from this address.
+    if throttle_locked(request):
+        return lockout_response(request, credentials={"username": None})
     try:
         workspace, month = client_link_open(token)
+        first_day = month_parse(month)  # links signed before months were checked
     except SmmdeskError as exc:
+        throttle_failure(request)
         return render(request, "web/client.html", {"error": exc.message, "client_view": True},
                       status=403)
     timezone.activate(workspace.tz)
@@ -159,7 +179,7 @@ def client_page(request, token: str):
     posts = client_posts(workspace=workspace, month=month).prefetch_related(
         "variants__channel", "publications__channel", "post_media__asset")
     return render(request, "web/client.html", {
-        "workspace": workspace, "month": datetime.strptime(month, "%Y-%m"), "posts": posts,
+        "workspace": workspace, "month": first_day, "posts": posts,
         "token": token, "client_view": True, "name": request.session.get("client_name", "")})
 
 
@@ -168,12 +188,12 @@ def _client_post(request, token: str) -> None:
     request.session["client_name"] = name
     try:
         if request.POST.get("action") == "return":
-            client_return(token=token, post_id=int(request.POST.get("post") or 0), name=name,
+            client_return(token=token, post_id=parse_id(request.POST.get("post")) or 0, name=name,
                           comment=request.POST.get("comment", ""))
             messages.success(request, _("Thank you: your comment was sent to the team."))
             return
         ids = None if request.POST.get("action") == "approve_all" else \
-            [int(request.POST.get("post") or 0)]
+            [parse_id(request.POST.get("post")) or 0]
         n = client_approve(token=token, post_ids=ids, name=name,
                            comment=request.POST.get("comment", ""))
         messages.success(request, ngettext("%(n)d post approved. Thank you!",
@@ -190,5 +210,7 @@ urlpatterns = [
     path("w/<slug:slug>/tasks/", tasks, name="tasks"),
     path("w/<slug:slug>/tasks/<int:task_id>/done/", task_done, name="task_done"),
     path("w/<slug:slug>/approvals/", approvals, name="approvals"),
+    path("w/<slug:slug>/approvals/links/revoke/", client_link_revoke_view,
+         name="client_link_revoke"),
     path("a/<str:token>/", client_page, name="client_page"),
 ]

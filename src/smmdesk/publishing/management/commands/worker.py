@@ -6,27 +6,41 @@ from django.core.management.base import BaseCommand
 
 from smmdesk.publishing.worker import Worker, new_worker_id
 
+ROLES = ("all", "dispatch", "background")
+
 
 class Command(BaseCommand):
-    help = "Run the publishing worker: claims due publications and publishes them."
+    help = ("Run the publishing worker: claims due publications and publishes them (with "
+            "SMMDESK_EXECUTOR=celery: sends them to Celery workers), and runs the inbox, "
+            "token refresh and outbox loops. Any number may run at once.")
 
     def add_arguments(self, parser):
         parser.add_argument("--threads", type=int, default=None,
                             help="threads of the local executor (SMMDESK_WORKER_THREADS)")
         parser.add_argument("--poll", type=float, default=None,
                             help="seconds between looks for due work (SMMDESK_POLL_INTERVAL)")
+        parser.add_argument("--role", choices=ROLES, default="all",
+                            help="dispatch: claim and publish only; background: inbox, token "
+                                 "refresh and outbox loops only; all: both (the default)")
 
-    def handle(self, *args, threads=None, poll=None, **options):
+    def handle(self, *args, threads=None, poll=None, role="all", **options):
         worker_id = new_worker_id()
         options = {"threads": threads} if threads else {}
-        worker = Worker(worker_id=worker_id, poll_interval=poll, **options)
+        worker = Worker(worker_id=worker_id, poll_interval=poll, dispatch=role != "background",
+                        **options)
 
         def stop(signum, frame):
-            self.stdout.write(f"worker: signal {signum}, finishing running jobs…")
+            if worker.stop_event.is_set():
+                self.stdout.write(f"worker: signal {signum} again, leaving running jobs to "
+                                  f"recovery")
+                worker.abandon()
+                return
+            self.stdout.write(f"worker: signal {signum}, finishing running jobs (send it "
+                              f"again to stop at once)…")
             worker.stop()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"worker {worker_id}: publishing with the {worker.executor.name} "
-                          f"executor; Ctrl-C to stop")
-        worker.run()
+        self.stdout.write(f"worker {worker_id}: {role}, publishing with the "
+                          f"{worker.executor.name} executor; Ctrl-C to stop")
+        worker.run(background=role != "dispatch")

@@ -31,6 +31,31 @@
     if (e.target.matches("[data-autosubmit]")) { e.target.form.submit(); }
   });
 
+  // Sizes and colours that come from data arrive as data- attributes (the
+  // Content-Security-Policy refuses style="" attributes); CSSOM writes are allowed.
+  function applyDataStyles(root) {
+    if (!root.querySelectorAll) { return; }
+    var found = Array.prototype.slice.call(
+      root.querySelectorAll("[data-color], [data-width], [data-height], [data-left]"));
+    if (root.matches && root.matches("[data-color], [data-width], [data-height], [data-left]")) {
+      found.push(root);
+    }
+    // Templates may localise numbers ("12,5" in Russian): read either separator.
+    function num(v) { return parseFloat(String(v).replace(",", ".")) || 0; }
+    found.forEach(function (el) {
+      var d = el.dataset;
+      if (d.color) { el.style.setProperty("--c", d.color); }
+      if (d.width) { el.style.width = num(d.width) + "%"; }
+      if (d.height) { el.style.height = num(d.height) + "%"; }
+      if (d.left) { el.style.left = "calc(" + num(d.left) + "% - 1px)"; }
+    });
+  }
+  applyDataStyles(document);
+  // Rows swapped in later (htmx, the inbox's keyboard actions) get theirs too.
+  new MutationObserver(function (changes) {
+    changes.forEach(function (c) { c.addedNodes.forEach(applyDataStyles); });
+  }).observe(document.documentElement, {childList: true, subtree: true});
+
   // Copy to clipboard: <button data-copy="#id-of-input">
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("[data-copy]");
