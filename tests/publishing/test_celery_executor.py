@@ -36,13 +36,17 @@ def reachable(url: str) -> bool:
         return False
 
 
-def redis_or_skip() -> str:
-    if not reachable(REDIS_URL):
+def broker_or_skip(url: str, *, name: str, start: str) -> str:
+    if not reachable(url):
         if os.environ.get("CI"):
-            pytest.fail(f"Redis must run in CI ({REDIS_URL}); .ci/run starts it")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: start it with `redis-server "
-                    f"--daemonize yes --bind 127.0.0.1 --port 6379 --save ''` to run these")
-    return REDIS_URL
+            pytest.fail(f"{name} must run in CI ({url}); .ci/run starts it")
+        pytest.skip(f"{name} is not reachable at {url}: start it with `{start}` to run these")
+    return url
+
+
+def redis_or_skip() -> str:
+    return broker_or_skip(REDIS_URL, name="Redis", start="redis-server --daemonize yes "
+                          "--bind 127.0.0.1 --port 6379 --save ''")
 
 
 @pytest.fixture
@@ -113,9 +117,8 @@ def test_celery_on_redis_publishes_each_post_once(broker, pubs, scripted):
 
 
 def test_celery_on_rabbitmq_publishes_each_post_once(broker, pubs, scripted):
-    if not reachable(RABBITMQ_URL):
-        pytest.skip(f"RabbitMQ is not reachable at {RABBITMQ_URL}")
-    publish_through(broker(RABBITMQ_URL), pubs, scripted)
+    url = broker_or_skip(RABBITMQ_URL, name="RabbitMQ", start="rabbitmq-server -detached")
+    publish_through(broker(url), pubs, scripted)
 
 
 def test_a_job_sent_twice_is_published_once(broker, pubs, scripted):

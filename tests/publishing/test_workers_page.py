@@ -55,6 +55,14 @@ def test_it_shows_workers_claimed_jobs_and_own_failures_only(
 def test_it_is_for_owners(client, workspace, editor):
     client.force_login(editor)
     assert client.get(f"/w/{workspace.slug}/workers/").status_code == 403
+    assert f"/w/{workspace.slug}/workers/" not in client.get(
+        f"/w/{workspace.slug}/calendar/").content.decode()
+
+
+def test_the_menu_links_owners_to_it(client, workspace, owner):
+    client.force_login(owner)
+    page = client.get(f"/w/{workspace.slug}/calendar/").content.decode()
+    assert f'href="/w/{workspace.slug}/workers/"' in page
 
 
 def test_without_workers_it_says_nothing_will_be_published(client, workspace, owner):
