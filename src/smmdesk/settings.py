@@ -250,6 +250,10 @@ SMMDESK_CELERY_QUEUE_DEPTH = envint("SMMDESK_CELERY_QUEUE_DEPTH", 100)
 # Jobs of one claim and one network per task (run side by side on the worker's
 # SMMDESK_WORKER_THREADS threads): one message and one database read for several posts.
 SMMDESK_CELERY_BATCH = envint("SMMDESK_CELERY_BATCH", 8)
+# Seconds ahead of its time that a post is claimed and sent to its queue; the Celery
+# worker holds it until its minute comes. The broker's hand-over (up to a second or so
+# under load) then happens before the due time, not after it. 0 turns it off.
+SMMDESK_CELERY_LOOKAHEAD = envfloat("SMMDESK_CELERY_LOOKAHEAD", 1.0)
 # How long one worker holds a channel's polling, a batch of webhook deliveries or a rule
 # action before another may take it over (a killed worker's work comes back after this).
 SMMDESK_INBOX_LEASE_SECONDS = envint("SMMDESK_INBOX_LEASE_SECONDS", 120)

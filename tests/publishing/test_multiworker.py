@@ -179,3 +179,32 @@ def test_a_background_only_worker_claims_nothing(pub):
                     dispatch=False)
     assert worker.tick() == 0
     assert reload(pub).status == Status.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_a_look_ahead_claims_only_what_is_due_within_it(make_post, channel, owner):
+    now = timezone.now()
+    soon = publication_schedule(post=make_post(), channel=channel,
+                                at=now + timedelta(seconds=1.5), actor=owner)
+    later = publication_schedule(post=make_post(), channel=channel,
+                                 at=now + timedelta(seconds=30), actor=owner)
+    assert claim_due(worker_id="d", limit=10, now=now) == []
+    jobs = claim_due(worker_id="d", limit=10, now=now, ahead=2.0)
+    assert [j.publication_id for j in jobs] == [soon.pk]
+    assert reload(later).status == Status.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_a_job_claimed_ahead_waits_for_its_time_and_no_longer_than_the_look_ahead(
+        pub, settings):
+    from smmdesk.publishing.tasks import wait_for_due
+
+    settings.SMMDESK_CELERY_LOOKAHEAD = 2.0
+    slept = []
+    pub.due_at = timezone.now() + timedelta(seconds=1)
+    assert 0.9 < wait_for_due(Job("publish", pub.pk, "t", pub), sleep=slept.append) <= 1.0
+    pub.due_at = timezone.now() + timedelta(hours=1)  # never held for longer than asked
+    assert wait_for_due(Job("publish", pub.pk, "t", pub), sleep=slept.append) == 2.0
+    pub.due_at = timezone.now() - timedelta(seconds=5)  # already late: no wait at all
+    assert wait_for_due(Job("publish", pub.pk, "t", pub), sleep=slept.append) == 0.0
+    assert len(slept) == 2

@@ -142,18 +142,16 @@ def oauth_store(*, workspace: Workspace, kind: str, accounts: list[ConnectResult
 
 def channel_refresh(*, channel: Channel) -> bool:
     """Refresh one channel's tokens; a failure marks it for reconnecting with the reason.
-    Skipped while another worker renews it, and when a renewal that just ended made it
-    no longer due (a rotating refresh token must be used once)."""
+    Skipped while another worker renews it, and when another renewal ended since
+    ``channel`` was read: it spent the refresh token we hold (a rotating token is used
+    once), and the channel already has fresh ones."""
+    seen = channel.credentials_encrypted
     with channel_refresh_claimed(channel=channel) as mine:
-        if not mine or not _refresh_due(channel):
+        if not mine or channel.credentials_encrypted != seen:
+            return False
+        if channel.status != ChannelStatus.ACTIVE:
             return False
         return _refresh_now(channel)
-
-
-def _refresh_due(channel: Channel) -> bool:
-    ahead = connector_class(channel.kind).refresh_ahead
-    return (channel.status == ChannelStatus.ACTIVE and channel.token_expires_at is not None
-            and channel.token_expires_at < timezone.now() + ahead)
 
 
 def _refresh_now(channel: Channel) -> bool:

@@ -89,14 +89,17 @@ def _jobs(kind: str, ids: list[int], token: str, load: bool) -> list[Job]:
 
 
 def claim_due(*, worker_id: str, limit: int, now: datetime | None = None,
-              exclude_kinds: Iterable[str] = (), load: bool = True) -> list[Job]:
+              exclude_kinds: Iterable[str] = (), load: bool = True,
+              ahead: float = 0.0) -> list[Job]:
     """Scheduled publications that are due, on channels that may be called now.
-    ``exclude_kinds``: networks whose queue is full (a slow network waits alone)."""
+    ``exclude_kinds``: networks whose queue is full (a slow network waits alone).
+    ``ahead``: also those due within that many seconds (a remote executor that holds
+    each job until its time, so that the hand-over to it is not lateness)."""
     if limit <= 0:
         return []
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    due = Q(status=Status.SCHEDULED, due_at__lte=now)
+    due = Q(status=Status.SCHEDULED, due_at__lte=now + timedelta(seconds=max(0.0, ahead)))
     throttled = NetworkThrottle.objects.filter(blocked_until__gt=now).values("kind")
     candidates = (Publication.objects.filter(due, channel__status=ChannelStatus.ACTIVE)
                   .filter(Q(channel__rate_limited_until__isnull=True)

@@ -54,6 +54,7 @@ class Executor:
 
     # Whether its jobs come with their rows loaded (a remote executor's tasks load them).
     loads_rows = True
+    lookahead = 0.0  # seconds ahead of due time that jobs are claimed (see claim_due)
 
     def busy_kinds(self) -> list[str]:
         """Networks that take no more jobs for now (their queue is full)."""
@@ -179,6 +180,7 @@ class CeleryExecutor(Executor):
         self.app = app
         self.depth = depth or settings.SMMDESK_CELERY_QUEUE_DEPTH
         self.batch = batch or settings.SMMDESK_CELERY_BATCH
+        self.lookahead = settings.SMMDESK_CELERY_LOOKAHEAD
         self._outstanding: dict[str, int] = {}
         self._counted_at = float("-inf")
         self._broker_down_until = 0.0

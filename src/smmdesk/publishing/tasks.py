@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 log = logging.getLogger("smmdesk.worker")
@@ -67,6 +68,21 @@ def run_publication_jobs(kind: str, ids: list[int], token: str) -> None:
         wait([_pool().submit(_run_one, job, worker_id) for job in jobs])
 
 
+def wait_for_due(job, *, sleep=time.sleep) -> float:
+    """A job claimed ahead of its time (SMMDESK_CELERY_LOOKAHEAD) waits for it here,
+    never longer than the look-ahead. Returns the seconds waited."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if job.publication is None:
+        return 0.0
+    early = (job.publication.due_at - timezone.now()).total_seconds()
+    pause = min(max(0.0, early), settings.SMMDESK_CELERY_LOOKAHEAD)
+    if pause > 0:
+        sleep(pause)
+    return pause
+
+
 def _run_one(job, worker_id: str) -> None:
     from django.db import close_old_connections, connection
 
@@ -74,6 +90,7 @@ def _run_one(job, worker_id: str) -> None:
 
     close_old_connections()
     try:
+        wait_for_due(job)
         run_job(job, worker_id=worker_id)
     except Exception:  # one job's failure must not stop the others of its task
         log.exception("job %s failed", job)

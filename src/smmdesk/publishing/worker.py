@@ -146,7 +146,8 @@ class Worker:
             return 0
         load = self.executor.loads_rows
         jobs = claim_due(worker_id=self.worker_id, limit=self.executor.capacity(),
-                         exclude_kinds=self.executor.busy_kinds(), load=load)
+                         exclude_kinds=self.executor.busy_kinds(), load=load,
+                         ahead=self.executor.lookahead)
         jobs += claim_checks(worker_id=self.worker_id, limit=self.executor.capacity() - len(jobs),
                              load=load)
         self.executor.submit_all(jobs)
