@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from smmdesk.channels.connecting import channel_refresh
 from smmdesk.channels.models import Channel, ChannelStatus
-from smmdesk.channels.services import channel_connect, channel_context, channel_fresh_connector
+from smmdesk.channels.services import (
+    channel_connect,
+    channel_connector,
+    channel_context,
+    channel_fresh_connector,
+)
 from smmdesk.connectors import registry
 from smmdesk.connectors.base import Connector, ConnectResult, PermanentError
 
@@ -113,3 +118,21 @@ def test_two_workers_renewing_ahead_of_expiry_renew_it_once(rotating):
         token_expires_at=timezone.now() + timedelta(minutes=10))
     assert channel_refresh(channel=Channel.objects.get(pk=rotating.pk))
     assert NETWORK.spent == ["r0", "r1"]
+
+
+def test_two_workers_whose_tokens_run_out_in_a_call_renew_them_once(rotating):
+    """The mid-call renewal (Bluesky's refused access token) goes through the claim too:
+    the first worker renews and stores at once, the second gets those tokens back."""
+    channel = Channel.objects.get(pk=rotating.pk)
+
+    def renew_in_call(channel):
+        connector = channel_connector(channel)
+        return connector.renew_in_call(connector.refresh_credentials).credentials["refresh"]
+
+    assert sorted(together(renew_in_call)) == ["r1", "r1"]
+    assert NETWORK.spent == ["r0"]
+    assert channel_context(Channel.objects.get(pk=channel.pk)).credentials["refresh"] == "r1"
+    # A connector made before that renewal (it still holds r0) spends nothing either.
+    late = channel_connector(channel)
+    assert late.renew_in_call(late.refresh_credentials).credentials["refresh"] == "r1"
+    assert NETWORK.spent == ["r0"] and late.rotated is None

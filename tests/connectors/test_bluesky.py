@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from smmdesk.connectors import bluesky
 from smmdesk.connectors.base import (
     AmbiguousError,
     ChannelContext,
+    ConnectResult,
     Format,
     Found,
     MediaFile,
@@ -332,6 +334,24 @@ def test_it_refreshes_once_on_an_expired_token_and_sends_again(contract):
     result = make().publish(PublishRequest(text=TEXT))
     assert result.external_id == POST_URI
     assert [bearer(transport, n) for n in range(3)] == [ACCESS, REFRESH, ACCESS2]
+
+
+def test_a_renewal_in_a_call_goes_through_the_channels_guard(contract):
+    """With a guard (a stored channel), the guard decides: here another worker already
+    renewed, so the connector sends with the tokens it hands back and spends nothing."""
+    transport = contract("bluesky", "createRecord.expired_token", "createRecord.text")
+    renewals = []
+
+    def guard(renew):
+        renewals.append(renew)
+        return ConnectResult(external_id=DID, name="Zerno Coffee",
+                             credentials={"accessJwt": ACCESS2, "refreshJwt": REFRESH2})
+
+    api = make()
+    api.channel = dataclasses.replace(api.channel, renewal=guard)
+    assert api.publish(PublishRequest(text=TEXT)).external_id == POST_URI
+    assert len(renewals) == 1 and api.rotated is None  # the guard stored it, not the engine
+    assert [bearer(transport, n) for n in range(2)] == [ACCESS, ACCESS2]
 
 
 def test_it_marks_the_channel_broken_when_a_fresh_token_is_refused_too(contract):

@@ -15,6 +15,7 @@ from smmdesk.accounts.models import User, Workspace
 from smmdesk.channels.models import Channel, ChannelStatus, OAuthApp
 from smmdesk.channels.services import (
     channel_connector,
+    channel_keep_credentials,
     channel_refresh_claimed,
     channel_store,
 )
@@ -171,14 +172,6 @@ def _refresh_now(channel: Channel) -> bool:
         return False
     channel_keep_credentials(channel=channel, old=connector.channel.credentials, fresh=fresh)
     return True
-
-
-def channel_keep_credentials(*, channel: Channel, old: dict, fresh: ConnectResult) -> None:
-    """Store renewed credentials (and settings such as a changed handle) over the old ones."""
-    channel.credentials_encrypted = encrypt_json(oauth.merged_credentials(old, fresh.credentials))
-    channel.settings = {**channel.settings, **fresh.settings}
-    channel.token_expires_at = fresh.token_expires_at
-    channel.save(update_fields=["credentials_encrypted", "settings", "token_expires_at"])
 
 
 def channels_refresh_due(*, now=None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User, Workspace
 from smmdesk.channels.models import Channel, ChannelStatus, NetworkThrottle
+from smmdesk.connectors import oauth
 from smmdesk.connectors.base import (
     ChannelContext,
     Connector,
@@ -84,7 +85,17 @@ def channel_context(channel: Channel) -> ChannelContext:
               "key (SMMDESK_ENCRYPTION_KEY changed?). Reconnect the channel.")
             % {"channel": channel.name}, code="cannot_decrypt", channel_broken=True) from exc
     return ChannelContext(id=channel.pk, external_id=channel.external_id, name=channel.name,
-                          credentials=credentials, settings=dict(channel.settings))
+                          credentials=credentials, settings=dict(channel.settings),
+                          renewal=_renewal(channel) if channel.pk else None)
+
+
+def _renewal(channel: Channel):
+    seen = channel.credentials_encrypted
+
+    def renewal(renew):
+        return channel_renew_in_call(channel_id=channel.pk, seen=seen, renew=renew)
+
+    return renewal
 
 
 def channel_connector(channel: Channel) -> Connector:
@@ -183,6 +194,38 @@ def channel_refresh_claim(*, channel: Channel) -> datetime | None:
 def channel_refresh_release(*, channel: Channel, until: datetime) -> None:
     Channel.objects.filter(pk=channel.pk, refresh_lease_until=until).update(
         refresh_lease_until=None)
+
+
+def channel_renew_in_call(*, channel_id: int, seen: str,
+                          renew: Callable[[], ConnectResult]) -> ConnectResult:
+    """A connector's renewal in the middle of a call (``ChannelContext.renewal``). Under
+    the channel's renewal claim, ``renew`` runs only when the stored credentials are
+    still the ones the connector was given (``seen``), and its result is stored before
+    the claim ends; otherwise the credentials another worker stored are handed back."""
+    channel = Channel.objects.get(pk=channel_id)
+    with channel_refresh_claimed(channel=channel) as mine:
+        if mine and channel.credentials_encrypted == seen:
+            fresh = renew()
+            channel_keep_credentials(channel=channel, old=decrypt_json(seen), fresh=fresh)
+            return fresh
+    if not mine:
+        channel_refresh_wait(channel=channel)
+    if channel.credentials_encrypted == seen:
+        raise TransientError(_("Another worker is renewing the access of %(channel)s; "
+                               "trying again in a moment.") % {"channel": channel.name},
+                             code="refresh_in_progress", retry_after=5)
+    return ConnectResult(external_id=channel.external_id, name=channel.name,
+                         credentials=decrypt_json(channel.credentials_encrypted),
+                         settings=dict(channel.settings),
+                         token_expires_at=channel.token_expires_at)
+
+
+def channel_keep_credentials(*, channel: Channel, old: dict, fresh: ConnectResult) -> None:
+    """Store renewed credentials (and settings such as a changed handle) over the old ones."""
+    channel.credentials_encrypted = encrypt_json(oauth.merged_credentials(old, fresh.credentials))
+    channel.settings = {**channel.settings, **fresh.settings}
+    channel.token_expires_at = fresh.token_expires_at
+    channel.save(update_fields=["credentials_encrypted", "settings", "token_expires_at"])
 
 
 @contextmanager

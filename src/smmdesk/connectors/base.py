@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -203,6 +204,13 @@ class ChannelContext:
     name: str
     credentials: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    # Renewing tokens in the middle of a call, once for all workers: given a function
+    # that renews and returns the new credentials, the channel layer runs it under the
+    # channel's renewal claim and stores its result at once, or hands back what another
+    # worker stored meanwhile (a rotating refresh token works only once). None (a
+    # channel not stored yet): the connector renews directly and reports ``rotated``.
+    renewal: Callable[[Callable[[], ConnectResult]], ConnectResult] | None = field(
+        default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -301,6 +309,14 @@ class Connector:
         self.http = http or HttpClient()
         for secret in self.secrets():  # masked in logs and attempt records
             self.http.add_secret(secret)
+
+    def renew_in_call(self, renew: Callable[[], ConnectResult]) -> ConnectResult:
+        """Renew this channel's tokens in the middle of a call (see
+        ``ChannelContext.renewal``) and return the credentials to go on with."""
+        if self.channel.renewal is None:
+            self.rotated = renew()
+            return self.rotated
+        return self.channel.renewal(renew)
 
     def secrets(self) -> list[str]:
         """Strings to mask in logs and attempt records."""

@@ -189,7 +189,7 @@ def _send(pub, token, attempt: PublishAttempt, connector: Connector, req) -> Non
 
 def _keep_rotated(channel, connector: Connector) -> None:
     if connector.rotated is not None:
-        from smmdesk.channels.connecting import channel_keep_credentials
+        from smmdesk.channels.services import channel_keep_credentials
 
         channel_keep_credentials(channel=channel, old=connector.channel.credentials,
                                  fresh=connector.rotated)

@@ -82,6 +82,7 @@ from smmdesk.connectors.bluesky.session import (
     _jwt_claims,
     _jwt_expiry,
     _refresh_session,
+    _renew_in_call,
     _service_url,
     _sign_in,
     _sign_out,
@@ -482,14 +483,14 @@ class BlueskyConnector(Connector):
         expired or refused access token is refreshed once and the call made again."""
         expiry = _jwt_expiry(self._creds.get("accessJwt", ""))
         if expiry and expiry < datetime.now(UTC) + timedelta(seconds=30):
-            _refresh_session(self)
+            _renew_in_call(self)
         for attempt in (1, 2):
             response = self._send_xrpc(nsid, params, body, content, mime, kind)
             data = _json(response)
             if response.status_code == 200:
                 return data
             if attempt == 1 and _auth_failed(response, data):
-                _refresh_session(self)
+                _renew_in_call(self)
                 continue
             raise _api_error(nsid, response, data, kind, self._who())
         raise AssertionError("unreachable")

@@ -54,8 +54,21 @@ def _refresh_session(api: BlueskyConnector) -> None:
         if not api._creds.get("appPassword"):
             raise _session_ended(api._who(), exc.raw) from exc
         _sign_in(api, api._did())
-    # The old refresh token is spent: the engine stores these after the call.
-    api.rotated = api._connect_result(api.channel.name)
+
+
+def _renew_in_call(api: BlueskyConnector) -> None:
+    """An access token that ran out or was refused during a call: renewed once for all
+    workers (the refresh token is spent by its first use), then adopted."""
+    def renew():
+        _refresh_session(api)
+        return api._connect_result(api.channel.name)
+
+    fresh = api.renew_in_call(renew)
+    api._creds.update(fresh.credentials)
+    api._settings.update(fresh.settings)
+    for key in ("accessJwt", "refreshJwt"):
+        if api._creds.get(key):
+            api.http.add_secret(api._creds[key])
 
 
 def _session_call(api: BlueskyConnector, nsid: str, *, json: dict | None = None,
