@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from smmdesk.channels.connecting import channel_refresh
 from smmdesk.channels.services import channel_connect, channel_connector
 from smmdesk.connectors import registry
-from smmdesk.connectors.base import Format, Found, PublishRequest
+from smmdesk.connectors.base import ConnectorError, Format, Found, PublishRequest
 from smmdesk.content.selectors import variant_publish_request
 from smmdesk.content.services import media_upload, post_create, variant_set
 from smmdesk.lib.errors import InvalidInput
@@ -44,10 +44,17 @@ def xrpc(base: str, nsid: str, *, token: str = "", params=None, json=None) -> di
 
 
 def eventually(check, timeout: float = 15.0):
-    """``check()``'s first truthy answer, asked every 0.2 s: the AppView lags a little."""
+    """``check()``'s first truthy answer, asked every 0.2 s: the AppView lags a little,
+    and while it indexes a new reply it may answer "not found" for the thread for a
+    moment (an error that is still there at the deadline fails the test)."""
     deadline = time.monotonic() + timeout
     while True:
-        answer = check()
+        try:
+            answer = check()
+        except ConnectorError:
+            if time.monotonic() > deadline:
+                raise
+            answer = None
         if answer or time.monotonic() > deadline:
             assert answer, "the AppView did not catch up in time"
             return answer
