@@ -2,6 +2,7 @@
 
     python bench/inbox_ingest.py --messages 20000
     python bench/inbox_ingest.py --messages 20000 --accurate 1000   # also the e5 model
+    python bench/inbox_ingest.py --messages 20000 --cascade 2000    # also fast+e5 cascade
 
 Messages are real-looking comments (the sandbox audience's corpus and the labelled set)
 from 2,000 authors on five channels, 5 % of them delivered twice, ingested in batches of
@@ -97,6 +98,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--accurate", type=int, default=0,
                         help="also measure the accurate (e5) model on this many messages")
+    parser.add_argument("--cascade", type=int, default=0,
+                        help="also measure the cascade (fast where sure, else e5) on this many")
     args = parser.parse_args()
     setup_django(SMMDESK_NLP_MODEL="fast")
     from smmdesk.inbox.models import Message
@@ -116,6 +119,10 @@ def main() -> None:
         rate = classify_rate(texts[:args.accurate], "accurate")
         print(f"ingest: model=accurate classify_per_s={rate:.0f} (on {args.accurate} "
               f"messages)")
+    if args.cascade:
+        classify(["warm up"], variant="cascade")
+        rate = classify_rate(texts[:args.cascade], "cascade")
+        print(f"ingest: model=cascade classify_per_s={rate:.0f} (on {args.cascade} messages)")
     new, seconds = run(items, dupes, args.batch)
     stored = Message.objects.count()
     assert new == stored == args.messages, (new, stored)  # duplicates were dropped

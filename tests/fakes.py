@@ -84,7 +84,7 @@ def pin_model(monkeypatch, answers: dict) -> SimpleNamespace:
 
     pin = SimpleNamespace(table=dict(answers), calls=[])
 
-    def classify(texts, variant=None):
+    def classify(texts, *, workspace=None, variant=None, may_train=False):
         pin.calls.append(list(texts))
         return [pin.table.get(t, Prediction("uk", "neutral", "other", False)) for t in texts]
 

@@ -293,3 +293,15 @@ LOGGING = {
 
 # Text understanding: "fast" (character/word n-grams) or "accurate" (+ e5 embeddings).
 SMMDESK_NLP_MODEL = env("SMMDESK_NLP_MODEL") or "fast"
+# How sure the model must be of a label (its calibrated probability, Prediction.confidence)
+# before smmdesk acts on it by itself (nlp/actions.py): pin a negative complaint on top,
+# alert the team, make a lead, and let a moderation rule act ("hide": rules that hide,
+# delete or reply on the network; "rule": the other rules). Below the lowest of these a
+# label is shown as "uncertain" and waits for a person. A person's correction is sure.
+SMMDESK_NLP_THRESHOLDS = {
+    "pin": envfloat("SMMDESK_NLP_THRESHOLD_PIN", 0.85),
+    "alert": envfloat("SMMDESK_NLP_THRESHOLD_ALERT", 0.7),
+    "lead": envfloat("SMMDESK_NLP_THRESHOLD_LEAD", 0.65),
+    "hide": envfloat("SMMDESK_NLP_THRESHOLD_HIDE", 0.85),
+    "rule": envfloat("SMMDESK_NLP_THRESHOLD_RULE", 0.7),
+}

@@ -106,15 +106,27 @@ def test_classify_in_small_batches_keeps_the_order(monkeypatch, served):
     assert json.loads(batched[-1])["error"]["code"] == "empty_line"
 
 
-def test_classify_passes_the_corrections_on(monkeypatch, served, workspace):
+def test_classify_reads_as_the_workspace_taught_it(monkeypatch, served, workspace):
+    """Without --workspace, no one's corrections; with it, that workspace's (its model is
+    not trained yet, so the base model serves and the corrected text takes its fix)."""
     Correction.objects.create(workspace=workspace, text="Зерно 42", language="be",
                               sentiment="positive", intent="spam", toxic=True)
-    run_classify(monkeypatch, json.dumps({"text": "Зерно 42"}) + "\n", "--model", "fast")
-    assert served == [("fast", [Example("Зерно 42", "be", "positive", "spam", True,
-                                        weight=2.0)])]
+    line = json.dumps({"text": "Зерно 42"}) + "\n"
+    [shared] = run_classify(monkeypatch, line, "--model", "fast")
+    [ours] = run_classify(monkeypatch, line, "--model", "fast", "--workspace", workspace.slug)
+    assert served == [("fast", []), ("fast", [])]
+    assert json.loads(ours) == {"language": "be", "sentiment": "positive", "intent": "spam",
+                                "toxic": True, "confidence": dict.fromkeys(
+                                    ("language", "sentiment", "intent", "toxic"), 1.0)}
+    assert json.loads(shared) != json.loads(ours)
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no workspace 'nowhere'"):
+        run_classify(monkeypatch, line, "--workspace", "nowhere")
 
 
-ROW = re.compile(r"^(\w+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$")
+ROW = re.compile(r"^(\w+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)"
+                 r"\s+([\d.]+)\s+([\d.]+)$")
 
 
 def test_evaluate_trains_on_the_train_split_and_scores_each_language(monkeypatch,
@@ -132,10 +144,12 @@ def test_evaluate_trains_on_the_train_split_and_scores_each_language(monkeypatch
     call_command("nlp", "evaluate", stdout=out)
     lines = out.getvalue().splitlines()
     assert "held-out test split" in lines[0]
+    assert lines[1] == ("Features and settings were chosen by 5-fold cross-validation on the "
+                        "train split; the test split was not used to choose them.")
     rows = {m[1]: m for m in map(ROW.match, lines) if m}
     assert list(rows) == ["ru", "uk", "be", "en", "all"]
     for lang, m in rows.items():
-        scores = [float(m[i]) for i in range(3, 7)]
+        scores = [float(m[i]) for i in range(3, 9)]
         assert all(0.0 <= s <= 1.0 for s in scores), lang
         if lang != "all":
             assert int(m[2]) == sum(e.lang == lang for e in labelled("test"))
@@ -145,23 +159,29 @@ def test_evaluate_trains_on_the_train_split_and_scores_each_language(monkeypatch
     assert lang_acc > 0.9 and sentiment > 0.6 and intent > 0.6 and toxic > 0.8
 
 
-def test_train_learns_the_corrections_and_says_so(small_labelled, fits, workspace):
+def test_train_trains_the_base_model_and_each_corrected_workspaces_own(
+        small_labelled, fits, workspace, monkeypatch):
+    from collections import OrderedDict
+
+    from smmdesk.nlp import service
+
+    monkeypatch.setattr(service, "_held", OrderedDict())
     Correction.objects.create(workspace=workspace, text="Зерно сорок два, будь ласка",
                               language="be", sentiment="positive", intent="spam", toxic=True)
     out = io.StringIO()
     call_command("nlp", "train", stdout=out)
     fix = Example("Зерно сорок два, будь ласка", "be", "positive", "spam", True, weight=2.0)
     assert re.fullmatch(
-        rf"trained the default model on {len(small_labelled) + 1} examples \(1 corrections\) "
-        r"in \d+\.\ds\n", out.getvalue())
-    assert len(fits) == 1 and fits[0][-1] == fix
-    key = f"fast:{fingerprint(training_set([fix]), 'fast')}"
-    assert list(model._loaded) == [key]
-    p = model._loaded[key].predict([fix.text])[0]
+        rf"trained the default model on {len(small_labelled)} examples in \d+\.\ds\n"
+        rf"trained the model of workspace {workspace.slug} with 1 corrections in \d+\.\ds\n",
+        out.getvalue())
+    assert fits == [training_set(), training_set([fix])]
+    assert list(model._loaded) == [f"fast:{fingerprint(training_set(), 'fast')}"]
+    p = service.workspace_model_train(workspace=workspace).predict([fix.text])[0]
     assert (p.language, p.intent, p.toxic) == ("be", "spam", True)
 
     call_command("nlp", "train", stdout=io.StringIO())  # nothing new: nothing to train
-    assert len(fits) == 1
+    assert len(fits) == 2
 
 
 def test_an_unknown_action_or_model_is_refused():
@@ -171,3 +191,21 @@ def test_an_unknown_action_or_model_is_refused():
         call_command("nlp", "predict")
     with pytest.raises(CommandError):
         call_command("nlp", "classify", "--model", "huge")
+
+
+def test_evaluate_cv_scores_out_of_fold_on_the_train_split_only(small_labelled, fits):
+    out = io.StringIO()
+    call_command("nlp", "evaluate", "--cv", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "5-fold cross-validation on the train split" in lines[0]
+    assert "test split is not used" in lines[0]
+    train = [e for e in small_labelled if e.split == "train"]
+    assert len(fits) == 5
+    for fold in fits:  # every fit saw train examples only, and none saw them all
+        assert all(e.split == "train" for e in fold) and 0 < len(fold) < len(train)
+    rows = {m[1]: m for m in map(ROW.match, lines) if m}
+    assert int(rows["all"][2]) == len(train)
+    errors = [line for line in lines if "expected calibration error" in line]
+    assert [e.split(":")[0] for e in errors] == ["sentiment", "intent", "toxic"]
+    assert [line.split(":")[0] for line in lines if line.startswith("threshold ")] == \
+        ["threshold pin", "threshold alert", "threshold lead", "threshold hide"]

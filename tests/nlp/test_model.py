@@ -7,7 +7,6 @@ import pytest
 
 from smmdesk.nlp import model
 from smmdesk.nlp.model import Example, TextModel, cache_dir, fingerprint, get_model, training_set
-from smmdesk.nlp.service import classify
 
 
 @pytest.mark.parametrize("text, language, sentiment, intent", [
@@ -123,14 +122,93 @@ def test_a_correction_retrains_the_model_which_then_learns_it(small_labelled, fi
     assert len(list(cache_dir().glob("fast-*.joblib"))) == 1  # the stale file is gone
 
 
-@pytest.mark.django_db
-def test_classify_learns_from_the_corrections_saved_in_the_inbox(small_labelled, fits,
-                                                                 workspace, owner):
-    from smmdesk.nlp.models import Correction
+class Accurate:
+    """Stands in for the accurate model: records what it is asked, answers "spam"."""
 
-    Correction.objects.create(workspace=workspace, text=TEXT, language="be",
-                              sentiment="positive", intent="spam", toxic=True,
-                              created_by=owner)
-    [p] = classify([TEXT], variant="fast")
-    assert (p.language, p.sentiment, p.intent, p.toxic) == ("be", "positive", "spam", True)
-    assert fits[0][-1] == Example(TEXT, "be", "positive", "spam", True, weight=2.0)
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def predict(self, texts):
+        self.asked += texts
+        return [model.Prediction("en", "neutral", "spam", False,
+                                 {"language": 1.0, "sentiment": 1.0, "intent": 1.0,
+                                  "toxic": 1.0}) for _ in texts]
+
+
+def test_the_cascade_asks_the_accurate_model_only_where_the_fast_one_is_unsure(
+        held_out_model):
+    texts = [e.text for e in model.labelled("test")[::5]]
+    fast = held_out_model.predict(texts)
+    unsure = [t for t, p in zip(texts, fast, strict=True) if model.cascade_unsure(p)]
+    assert 0 < len(unsure) < len(texts)
+    cascade, accurate = TextModel("cascade"), Accurate()
+    cascade.parts = {"fast": held_out_model, "accurate": accurate}
+    answers = cascade.predict(texts)
+    assert accurate.asked == unsure
+    for t, f, a in zip(texts, fast, answers, strict=True):
+        said = accurate.predict([t])[0] if t in unsure else f
+        assert (a.sentiment, a.intent) == (said.sentiment, said.intent)
+        assert (a.language, a.toxic, a.profanity) == (f.language, f.toxic, f.profanity)
+        assert a.confidence == {**f.confidence, "sentiment": said.confidence["sentiment"],
+                                "intent": said.confidence["intent"]}
+
+
+def test_the_cascade_is_made_of_the_cached_fast_and_accurate_models(small_labelled,
+                                                                     monkeypatch):
+    trained = []
+    real_train = model.train
+
+    def spy(examples, variant="fast"):
+        trained.append(variant)
+        if variant == "accurate":
+            return Accurate()
+        return real_train(examples, variant)
+
+    monkeypatch.setattr(model, "train", spy)
+    cascade = model.train(training_set(), "cascade")
+    assert trained == ["cascade", "fast", "accurate"]
+    assert cascade.parts["fast"].variant == "fast"
+    assert [p.name for p in cache_dir().glob("*.joblib")] == \
+        [f"fast-{fingerprint(training_set(), 'fast')}.joblib"]
+    assert isinstance(cascade.parts["accurate"], Accurate)
+
+
+def test_the_calibration_error_weighs_each_bins_gap_by_its_size():
+    from smmdesk.nlp.selection import Bin, calibration_error
+
+    bins = [Bin(0.5, 0.6, 10, 0.55, 0.45), Bin(0.9, 1.0, 30, 0.95, 0.95)]
+    assert calibration_error(bins) == pytest.approx(0.1 * 10 / 40)
+    assert calibration_error([]) == 0.0
+
+
+def _pred(sentiment, intent, conf, toxic=False):
+    return model.Prediction("ru", sentiment, intent, toxic,
+                            {"language": 1.0, "sentiment": conf, "intent": conf,
+                             "toxic": conf})
+
+
+def test_an_action_threshold_is_the_least_confidence_right_often_enough_above_it():
+    from smmdesk.nlp.selection import action_threshold, reliability
+
+    gold = [Example(str(i), "ru", "neutral", "purchase" if i % 10 else "question", False)
+            for i in range(100)]
+    # Sure answers (0.9) are right 9 times in 10; unsure ones (0.4) half the time.
+    preds = [_pred("neutral", "purchase", 0.9 if i < 50 else 0.4) for i in range(100)]
+    for i in range(50, 100, 2):
+        gold[i] = Example(str(i), "ru", "neutral", "question", False)
+    check = action_threshold(gold, preds, "lead")
+    assert check.threshold == pytest.approx(0.45) and check.acted == 50
+    assert check.precision == pytest.approx(0.9)
+    assert action_threshold(gold, preds, "lead", target=0.95).threshold is None
+    bins = reliability(gold, preds, "intent")
+    assert [(b.n, round(b.accuracy, 2)) for b in bins] == [(50, 0.5), (50, 0.9)]
+
+
+def test_heads_given_the_cues_see_more_columns_than_the_others(small_labelled, monkeypatch):
+    monkeypatch.setitem(model.CUE_HEADS, "fast", ("sentiment", "toxic"))
+    monkeypatch.setattr(model, "NEGATION", True)
+    cued = TextModel("fast").fit(small_labelled)
+    width = {task: cued.heads[task].coef_.shape[1] for task in ("sentiment", "intent", "toxic")}
+    assert width["sentiment"] == width["toxic"] > width["intent"] == cued.features.core
+    [p] = cued.predict(["Не дуже смачно((( 👎"])
+    assert p.sentiment in model.SENTIMENTS and 0.0 <= p.confidence["sentiment"] <= 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from smmdesk.nlp.cues import address_row, cue_rows, emoji_row, negation_text, punctuation_row
 from smmdesk.nlp.model import has_letters, script_language
 from smmdesk.nlp.normalize import model_text, signals
 
@@ -91,3 +92,41 @@ def test_letters_of_one_alphabet_settle_the_language(text, language):
 ])
 def test_texts_without_such_letters_are_left_to_the_model(text):
     assert script_language(text) is None
+
+
+@pytest.mark.parametrize("text, marked", [
+    ("Кава не дуже смачна, але ок", "NEG_дуже NEG_смачна"),
+    ("ещё ни разу не разочаровали!", "NEG_разу NEG_не NEG_разочаровали"),
+    ("I don't like it. Love the cups though", "NEG_like NEG_it"),
+    ("Never again will I order here", "NEG_again NEG_will NEG_i"),
+    ("Жодного разу не пошкодувала", "NEG_разу NEG_не NEG_пошкодувала"),
+    ("Кава смачна", ""),
+])
+def test_negation_marks_the_few_words_after_a_negator_up_to_punctuation(text, marked):
+    assert negation_text(model_text(text)) == marked
+
+
+def test_emoji_are_counted_by_polarity():
+    assert emoji_row("Супер 👍🔥") == [2 / 3, 0.0, 1.0, 0.0]
+    assert emoji_row("👎😡") == [0.0, 2 / 3, 0.0, 1.0]
+    assert emoji_row("🤔") == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_punctuation_cues_find_shouting_smiles_and_frowns():
+    assert punctuation_row("ДОСТАВКА ЗНОВУ ЗАПІЗНИЛАСЬ?!")[1] == 1.0
+    assert punctuation_row("ДОСТАВКА ЗНОВУ ЗАПІЗНИЛАСЬ?!")[7] == 1.0
+    smiles, frowns = punctuation_row("спасибо)))"), punctuation_row("опять не привезли((")
+    assert (smiles[3], smiles[4]) == (1.0, 0.0) and (frowns[3], frowns[4]) == (0.0, 1.0)
+    assert punctuation_row("Дякую, все добре") == [0.0] * 9
+
+
+def test_an_insult_is_told_from_an_exclamation_by_a_second_person_word():
+    assert address_row("ти ідіот, верніть гроші") == [1.0, 0.0, 1.0]
+    assert address_row("бля, знову дощ") == [0.0, 1.0, 0.0]
+    assert address_row("Дякую вам!") == [0.0, 0.0, 1.0]
+
+
+def test_cue_rows_stack_the_chosen_cues_per_text():
+    m = cue_rows(["👍", "ok"], ("emoji", "address"))
+    assert m.shape == (2, 7)
+    assert cue_rows(["👍"], ("emoji",)).toarray().tolist() == [emoji_row("👍")]

@@ -498,3 +498,69 @@ def test_a_member_of_two_workspaces_cannot_reach_across(workspace, owner, outsid
     assert client.get(url(theirs, f"{m.pk}/")).status_code == 404
     assert client.get(url(theirs) + f"?m={m.pk}").status_code == 404
     assert client.post(url(theirs, f"{m.pk}/status/"), {"status": "done"}).status_code == 404
+
+
+# ---------------------------------------------------------------- uncertain labels
+
+VAGUE = "Ну таке. Чекала більшого, якщо чесно"
+THRESHOLDS = {"pin": 0.7, "alert": 0.7, "lead": 0.7, "hide": 0.85, "rule": 0.7}
+
+
+@pytest.fixture
+def vague(pinned_model, settings, channel):
+    """A message the model reads as a complaint, unsure of it (40%)."""
+    settings.SMMDESK_NLP_THRESHOLDS = dict(THRESHOLDS)
+    pinned_model.table[VAGUE] = Prediction("uk", "negative", "complaint", True, {
+        "language": 0.99, "sentiment": 0.9, "intent": 0.4, "toxic": 0.8})
+    (m,) = take(channel, incoming(channel, "c1", VAGUE))
+    return m
+
+
+def test_the_list_and_the_message_say_uncertain(workspace, owner, channel, vague):
+    (sure,) = take(channel, incoming(channel, "c2", COMPLAINT, author="u2"))
+    client = login(owner)
+    page = client.get(url(workspace)).content.decode()
+    assert 'class="badge i-uncertain"' in row(page, vague) and "complaint?" in row(page, vague)
+    assert "smmdesk is not sure of: intent (40%)" in row(page, vague)
+    assert "i-uncertain" not in row(page, sure)
+    pane = client.get(url(workspace, f"{vague.pk}/")).content.decode()
+    assert "Uncertain: smmdesk is not sure of the intent (40%)." in pane
+    assert 'class="badge i-uncertain"' in pane
+    assert "Uncertain:" not in client.get(url(workspace, f"{sure.pk}/")).content.decode()
+
+
+def test_one_key_corrects_one_label_and_makes_it_sure(workspace, owner, vague):
+    r = login(owner).post(url(workspace, f"{vague.pk}/correct/"), {"intent": "question"},
+                          HTTP_ACCEPT="application/json")
+    answer = json.loads(r.content)
+    assert answer["ok"] and "i-uncertain" not in answer["row"] and "question" in answer["row"]
+    vague.refresh_from_db()
+    assert (vague.intent, vague.sentiment, vague.toxic) == ("question", "negative", True)
+    assert vague.confidence["intent"] == 1.0 and vague.confidence["toxic"] == 0.8
+    assert Correction.objects.get().tasks == ["intent"]
+
+
+def test_the_correction_form_sends_every_label(workspace, owner, vague):
+    client = login(owner)
+    pane = client.get(url(workspace, f"{vague.pk}/")).content.decode()
+    assert '<input type="hidden" name="toxic" value="0">' in pane
+    client.post(url(workspace, f"{vague.pk}/correct/"), {
+        "language": "uk", "sentiment": "negative", "intent": "complaint", "toxic": "0"})
+    vague.refresh_from_db()
+    assert vague.toxic is False and vague.priority == 3
+    assert Correction.objects.get().tasks == ["language", "sentiment", "intent", "toxic"]
+
+
+def test_the_keyboard_help_lists_the_correction_keys_for_those_who_may(workspace, owner,
+                                                                      analyst, vague):
+    page = login(owner).get(url(workspace)).content.decode()
+    assert 'data-correct-key="1" data-field="intent" data-value="question"' in page
+    assert 'data-correct-key="6" data-field="intent" data-value="other"' in page
+    assert 'data-correct-key="7" data-field="sentiment" data-value="negative"' in page
+    assert 'data-correct-key="9" data-field="sentiment" data-value="positive"' in page
+    assert f'data-correct="/w/{workspace.slug}/inbox/{vague.pk}/correct/"' in page
+    assert "1–6 correct the intent, 7–9 the tone." in page
+    pane = login(owner).get(url(workspace, f"{vague.pk}/")).content.decode()
+    assert 'aria-keyshortcuts="1 2 3 4 5 6"' in pane and 'aria-keyshortcuts="7 8 9"' in pane
+    read_only = login(analyst).get(url(workspace)).content.decode()
+    assert "data-correct-key" not in read_only and "data-correct=" not in read_only

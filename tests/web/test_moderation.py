@@ -418,3 +418,34 @@ def test_an_analyst_sees_but_cannot_change(workspace, owner, analyst, editor, le
     for tail in ("", "log/", "replies/", "metrics/", "settings/"):
         assert c.get(rule_url(workspace, tail)).status_code == 200, tail
     assert c.get(f"/w/{workspace.slug}/leads/").status_code == 200
+
+
+# ---------------------------------------------------------------- uncertain labels
+
+
+def test_a_rule_acts_on_uncertain_labels_only_when_told_so(workspace, owner, channel,
+                                                          settings):
+    settings.SMMDESK_NLP_THRESHOLDS = {"pin": 0.7, "alert": 0.7, "lead": 0.7, "hide": 0.85,
+                                       "rule": 0.7}
+    Message.objects.create(workspace=workspace, channel=channel, external_id="m1",
+                           text="Заходьте до мене в профіль", intent="spam",
+                           created_at=timezone.now(), confidence={"intent": 0.6})
+    c = login(owner)
+    form = {"name": "Bold", "intents": ["spam"], "hide": "1"}
+    careful = c.post(rule_url(workspace, "save/"), {**form, "do": "dry_run"}).content.decode()
+    bold = c.post(rule_url(workspace, "save/"), {**form, "do": "dry_run",
+                                                 "act_on_uncertain": "1"}).content.decode()
+    assert "It would have matched 0 messages" in careful
+    assert "It would have matched 1 message" in bold
+
+    c.post(rule_url(workspace, "save/"), {**form, "do": "save", "act_on_uncertain": "1"})
+    c.post(rule_url(workspace, "save/"), {**form, "name": "Careful", "do": "save"})
+    rules = {r.name: r for r in Rule.objects.filter(workspace=workspace)}
+    assert rules["Bold"].act_on_uncertain and not rules["Careful"].act_on_uncertain
+    page = c.get(rule_url(workspace)).content.decode()
+    assert "Also when smmdesk is not sure of the tone, intent, language or toxicity" in page
+    assert "Only when smmdesk is at least 85% sure of the tone, intent, language or " \
+           "toxicity" in page
+    edit = c.get(rule_url(workspace) + f"?edit={rules['Bold'].pk}").content.decode()
+    assert 'name="act_on_uncertain" value="1" aria-describedby="r-uncertain-help" checked' \
+        in edit

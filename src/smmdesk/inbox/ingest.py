@@ -26,6 +26,7 @@ from smmdesk.inbox.models import (
 )
 from smmdesk.inbox.rules import NETWORK_ACTIONS, enabled_rules
 from smmdesk.lib.db import write_transaction
+from smmdesk.nlp.actions import message_acts
 from smmdesk.nlp.model import Prediction
 from smmdesk.nlp.service import classify
 from smmdesk.publishing.selectors import publications_by_external_id
@@ -61,10 +62,13 @@ class IngestReport:
 
 
 def priority(m: Message) -> int:
-    """Negative complaints first, then toxic messages and people who want to buy."""
-    if m.sentiment == "negative" and m.intent == "complaint":
+    """Negative complaints first, then toxic messages and people who want to buy. Only
+    labels the model is sure of pin a message (nlp/actions.py): an uncertain complaint
+    ranks with the other negative messages, and waits for a person's correction."""
+    if m.sentiment == "negative" and m.intent == "complaint" \
+            and message_acts(message=m, action="pin"):
         return 3
-    if m.intent == "purchase" and not m.toxic:
+    if m.intent == "purchase" and not m.toxic and message_acts(message=m, action="lead"):
         return 2
     return 1 if m.toxic or m.sentiment == "negative" else 0
 
@@ -101,13 +105,15 @@ def ingest(items: list[Incoming], *, now: datetime | None = None,
 
 
 def _understand(items: list[Incoming]) -> dict[int, Prediction]:
-    """What each text says (language, sentiment, intent, toxicity), by ``id(item)``; our
-    own answers and empty texts are not read."""
+    """What each text says (language, sentiment, intent, toxicity), by ``id(item)``, as
+    the workspace has taught smmdesk (this is a worker: it may train the workspace's
+    model); our own answers and empty texts are not read."""
     to_read = [it for it in items if not it.by_us and it.text.strip()]
     if not to_read:
         return {}
-    return dict(zip([id(it) for it in to_read], classify([it.text for it in to_read]),
-                    strict=True))
+    read = classify([it.text for it in to_read], workspace=to_read[0].channel.workspace,
+                    may_train=True)
+    return dict(zip([id(it) for it in to_read], read, strict=True))
 
 
 def _store(report: IngestReport, fresh: list[Incoming], understood: dict, now) -> None:
@@ -119,7 +125,8 @@ def _store(report: IngestReport, fresh: list[Incoming], understood: dict, now) -
     report.rule_actions = _apply_rules(workspace, messages, new_authors)
     report.leads = _leads(workspace, messages)
     # Alerts only queue (the outbox sends them after commit), so they commit with these.
-    report.alerts = _alert(workspace, [m for m in messages if m.priority == 3])
+    report.alerts = _alert(workspace, [m for m in messages if m.priority == 3
+                                       and message_acts(message=m, action="alert")])
 
 
 def _dedup(items: list[Incoming]) -> list[Incoming]:
@@ -246,11 +253,16 @@ def _apply_rules(workspace, messages: list[Message], new_authors: set) -> int:
     return len(planned)
 
 
+def wants_lead(m: Message) -> bool:
+    """Someone sure to want to buy (an uncertain purchase waits for a person)."""
+    return m.intent == "purchase" and not m.toxic and m.status != MessageStatus.SPAM \
+        and message_acts(message=m, action="lead")
+
+
 def _leads(workspace, messages: list[Message]) -> int:
     rows = [Lead(workspace=workspace, message=m, channel=m.channel, publication=m.publication,
                  author=m.author, created_at=m.created_at)
-            for m in messages if m.intent == "purchase" and not m.toxic
-            and m.status != MessageStatus.SPAM]
+            for m in messages if wants_lead(m)]
     Lead.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

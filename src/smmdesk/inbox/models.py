@@ -176,6 +176,9 @@ class Rule(models.Model):
     position = models.PositiveIntegerField(default=0)
     conditions = models.JSONField(default=dict)
     actions = models.JSONField(default=list)
+    # A rule that reads the model's labels (language, tone, intent, toxicity) acts only
+    # when the model is sure of them (nlp/actions.py), unless told to act on any label.
+    act_on_uncertain = models.BooleanField(_("also act on uncertain labels"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

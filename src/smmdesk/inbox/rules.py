@@ -16,6 +16,11 @@ Actions, in order::
 Hide, delete and reply act on the network, so they are queued and done by the worker;
 the others are immediate. Everything a rule does is logged (``RuleAction``) and can be
 undone where the network allows.
+
+A condition on the model's labels (languages, sentiments, intents, toxic) holds only
+when the model is sure of that label (nlp/actions.py): at the "hide" threshold for a rule
+that acts on the network, at the "rule" threshold otherwise. A rule with
+``act_on_uncertain`` takes any label.
 """
 
 from __future__ import annotations
@@ -28,12 +33,16 @@ from django.utils.translation import gettext as _
 
 from smmdesk.inbox.models import Message, Rule
 from smmdesk.lib.errors import InvalidInput
+from smmdesk.nlp.actions import labels_sure
 from smmdesk.nlp.normalize import signals
 
 CONDITION_KEYS = {"keywords", "regex", "languages", "sentiments", "intents", "toxic",
                   "has_link", "has_phone", "has_email", "new_author", "channels", "kinds"}
 ACTIONS = {"hide", "delete", "label", "assign", "status", "reply", "notify"}
 NETWORK_ACTIONS = {"hide", "delete", "reply"}
+# The model's label each condition reads.
+CONDITION_TASKS = {"languages": "language", "sentiments": "sentiment", "intents": "intent",
+                   "toxic": "toxic"}
 
 
 def clean_conditions(conditions: dict) -> dict:
@@ -64,9 +73,18 @@ def clean_actions(actions: list[dict]) -> list[dict]:
     return actions
 
 
+def rule_gate(rule: Rule) -> str | None:
+    """The threshold (nlp/actions.py) the labels a rule reads must reach: "hide" when it
+    acts on the network, "rule" otherwise; None when it acts on uncertain labels too."""
+    if rule.act_on_uncertain:
+        return None
+    return "hide" if any(a.get("do") in NETWORK_ACTIONS for a in rule.actions) else "rule"
+
+
 @dataclass
 class Matcher:
     conditions: dict
+    gate: str | None = None  # see rule_gate; None: any label will do
 
     @cached_property
     def _keywords(self):
@@ -97,11 +115,18 @@ class Matcher:
             ("kinds", lambda: message.kind in c["kinds"]),
         ]
         try:
-            return all(test() for key, test in checks if key in c)
+            return all(test() for key, test in checks if key in c) and self._sure(message)
         except TimeoutError:
             return False  # a pathological regex on a long text: no match, never a hang
 
+    def _sure(self, message: Message) -> bool:
+        """The labels the conditions read are sure enough for this rule to act."""
+        if self.gate is None:
+            return True
+        tasks = tuple(task for key, task in CONDITION_TASKS.items() if key in self.conditions)
+        return labels_sure(confidence=message.confidence, action=self.gate, tasks=tasks)
+
 
 def enabled_rules(workspace) -> list[tuple[Rule, Matcher]]:
-    return [(r, Matcher(r.conditions)) for r in Rule.objects.filter(workspace=workspace,
-                                                                    enabled=True)]
+    return [(r, Matcher(r.conditions, gate=rule_gate(r)))
+            for r in Rule.objects.filter(workspace=workspace, enabled=True)]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership, User, Workspace
+from smmdesk.inbox.ingest import priority, wants_lead
 from smmdesk.inbox.models import (
     Author,
     InboxSettings,
@@ -21,9 +22,10 @@ from smmdesk.inbox.models import (
     Rule,
     SavedReply,
 )
-from smmdesk.inbox.rules import Matcher, clean_actions, clean_conditions
+from smmdesk.inbox.rules import Matcher, clean_actions, clean_conditions, rule_gate
 from smmdesk.lib.crypto import encrypt_json
 from smmdesk.lib.errors import InvalidInput
+from smmdesk.nlp.actions import confidence_confirmed
 from smmdesk.nlp.model import INTENTS, LANGUAGES, SENTIMENTS
 from smmdesk.nlp.models import Correction
 from smmdesk.nlp.service import correction_add
@@ -67,20 +69,37 @@ def message_label(*, workspace: Workspace, messages, name: str, add: bool = True
 def message_correct(*, message: Message, user: User, language: str | None = None,
                     sentiment: str | None = None, intent: str | None = None,
                     toxic: bool | None = None) -> Correction:
-    """A person knows better: keep the fix for retraining and show it at once."""
+    """A person knows better: keep the fix for the workspace's model and show it at once.
+    The labels given (all four when none is) become sure, so smmdesk acts on them: the
+    message is ranked again, and one who wants to buy becomes a lead."""
     checks = ((language, (*LANGUAGES, "other")), (sentiment, SENTIMENTS), (intent, INTENTS))
     for value, allowed in checks:
         if value is not None and value not in allowed:
             raise InvalidInput(_("Unknown label: %(value)s.") % {"value": value},
                                code="invalid_label")
-    for field, value in (("language", language), ("sentiment", sentiment), ("intent", intent),
-                         ("toxic", toxic)):
-        if value is not None:
-            setattr(message, field, value)
-    message.save(update_fields=["language", "sentiment", "intent", "toxic"])
+    given = {k: v for k, v in (("language", language), ("sentiment", sentiment),
+                               ("intent", intent), ("toxic", toxic)) if v is not None}
+    for field, value in given.items():
+        setattr(message, field, value)
+    tasks = tuple(given) or ("language", "sentiment", "intent", "toxic")
+    message.confidence = confidence_confirmed(confidence=message.confidence, tasks=tasks)
+    message.priority = priority(message)
+    message.save(update_fields=["language", "sentiment", "intent", "toxic", "confidence",
+                                "priority"])
+    if wants_lead(message):
+        _lead_add(message)
     return correction_add(workspace=message.workspace, text=message.text,
                           language=message.language, sentiment=message.sentiment,
-                          intent=message.intent, toxic=message.toxic, created_by=user)
+                          intent=message.intent, toxic=message.toxic, created_by=user,
+                          tasks=tasks)
+
+
+def _lead_add(message: Message) -> Lead:
+    lead, _created = Lead.objects.get_or_create(message=message, defaults={
+        "workspace": message.workspace, "channel": message.channel,
+        "publication": message.publication, "author": message.author,
+        "created_at": message.created_at})
+    return lead
 
 
 def author_update(*, author: Author, tags: list[str] | None = None,
@@ -122,7 +141,8 @@ def suggested_replies(message: Message) -> list[SavedReply]:
 
 
 def rule_save(*, workspace: Workspace, name: str, conditions: dict, actions: list[dict],
-              user: User | None, rule_id: int | None = None, enabled: bool = False) -> Rule:
+              user: User | None, rule_id: int | None = None, enabled: bool = False,
+              act_on_uncertain: bool = False) -> Rule:
     if not name.strip():
         raise InvalidInput(_("A rule needs a name."), code="name_required")
     rule = Rule(workspace=workspace, created_by=user) if rule_id is None else \
@@ -130,15 +150,17 @@ def rule_save(*, workspace: Workspace, name: str, conditions: dict, actions: lis
     if rule_id is None:  # a new rule acts after the ones already there
         rule.position = Rule.objects.filter(workspace=workspace).count()
     rule.name, rule.enabled = name.strip()[:120], enabled
+    rule.act_on_uncertain = act_on_uncertain
     rule.conditions, rule.actions = clean_conditions(conditions), clean_actions(actions)
     rule.save()
     return rule
 
 
 def rule_dry_run(*, rule: Rule, days: int = DRY_RUN_DAYS) -> list[Message]:
-    """What the rule would have matched in the last ``days`` days (nothing is changed)."""
+    """What the rule would have matched in the last ``days`` days (nothing is changed);
+    like the rule itself, it passes over labels the model is not sure of."""
     since = timezone.now() - timedelta(days=days)
-    matcher = Matcher(rule.conditions)
+    matcher = Matcher(rule.conditions, gate=rule_gate(rule))
     qs = (Message.objects.filter(workspace=rule.workspace, created_at__gte=since, by_us=False)
           .select_related("author", "channel").order_by("-created_at"))
     first_seen = {}

@@ -12,8 +12,9 @@ from smmdesk.accounts.models import Membership
 from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.registry import CONNECTORS, connector_class
 from smmdesk.inbox.models import MessageKind, MessageStatus, Rule, SavedReply
-from smmdesk.inbox.rules import NETWORK_ACTIONS
+from smmdesk.inbox.rules import CONDITION_TASKS, NETWORK_ACTIONS, rule_gate
 from smmdesk.lib.badinput import parse_id
+from smmdesk.nlp.actions import threshold
 
 LANGUAGES = (("ru", gettext_lazy("Russian")), ("uk", gettext_lazy("Ukrainian")),
              ("be", gettext_lazy("Belarusian")), ("en", gettext_lazy("English")),
@@ -47,6 +48,7 @@ class RuleForm:
     channels: list[int] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     toxic: str = ""  # "", "yes" or "no"
+    act_on_uncertain: bool = False  # also when the model is not sure of the labels read
     hide: bool = False
     delete: bool = False
     label: str = ""
@@ -118,6 +120,7 @@ def parse(post, lookups: Lookups) -> RuleForm:
         channels=[int(c) for c in _picked(post, "channels", lookups.channels)],
         flags=_picked(post, "flags", dict(FLAGS)),
         toxic=post.get("toxic") if post.get("toxic") in ("yes", "no") else "",
+        act_on_uncertain=post.get("act_on_uncertain") == "1",
         hide=post.get("hide") == "1", delete=post.get("delete") == "1",
         label=post.get("label", "")[:60],
         status=post.get("status") if post.get("status") in dict(RULE_STATUSES) else "")
@@ -139,7 +142,8 @@ def from_rule(rule: Rule) -> RuleForm:
         sentiments=list(c.get("sentiments", [])), intents=list(c.get("intents", [])),
         kinds=list(c.get("kinds", [])), channels=[int(x) for x in c.get("channels", [])],
         flags=[f for f, _label in FLAGS if c.get(f)],
-        toxic={True: "yes", False: "no"}.get(c.get("toxic"), ""))
+        toxic={True: "yes", False: "no"}.get(c.get("toxic"), ""),
+        act_on_uncertain=rule.act_on_uncertain)
     for a in reversed(rule.actions):  # the first action of each kind wins, as in the form
         do = a.get("do")
         if do in ("hide", "delete"):
@@ -198,6 +202,16 @@ def describe_action(a: dict, lookups: Lookups) -> str:
     if do == "notify":
         return _("Notify %(member)s") % {"member": lookups.members.get(a.get("user"), gone)}
     return str(do)
+
+
+def describe_certainty(rule: Rule) -> str:
+    """How sure of the labels the rule must be, when it reads any ("" otherwise)."""
+    if not any(key in rule.conditions for key in CONDITION_TASKS):
+        return ""
+    if rule.act_on_uncertain:
+        return _("Also when smmdesk is not sure of the tone, intent, language or toxicity")
+    return _("Only when smmdesk is at least %(percent)d%% sure of the tone, intent, language "
+             "or toxicity") % {"percent": round(threshold(rule_gate(rule)) * 100)}
 
 
 def capability_warnings(rule: Rule, ws) -> list[str]:

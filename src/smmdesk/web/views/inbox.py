@@ -43,6 +43,7 @@ from smmdesk.inbox.services import (
     suggested_replies,
 )
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
+from smmdesk.nlp.actions import labels_uncertain
 from smmdesk.nlp.model import INTENTS, LANGUAGES, SENTIMENTS
 from smmdesk.nlp.models import Correction
 from smmdesk.web.decorators import requires
@@ -65,6 +66,12 @@ SENTIMENT_NAMES = {"negative": gettext_lazy("negative"), "neutral": gettext_lazy
 INTENT_NAMES = {"question": gettext_lazy("question"), "complaint": gettext_lazy("complaint"),
                 "purchase": gettext_lazy("wants to buy"), "praise": gettext_lazy("praise"),
                 "spam": gettext_lazy("spam"), "other": gettext_lazy("other")}
+TASK_NAMES = {"sentiment": gettext_lazy("tone"), "intent": gettext_lazy("intent"),
+              "toxic": gettext_lazy("toxicity")}
+# One key corrects the message under the cursor (static/smmdesk/inbox.js reads these from
+# the keyboard help): 1-6 the intent, 7-9 the tone.
+CORRECTION_KEYS = ([(str(n), "intent", v) for n, v in enumerate(INTENTS, 1)]
+                   + [(str(n), "sentiment", v) for n, v in enumerate(SENTIMENTS, 7)])
 
 
 # ---------------------------------------------------------------- filters
@@ -129,7 +136,21 @@ def _names(rows) -> list[Message]:
         m.language_name = LANGUAGE_NAMES.get(m.language, m.language)
         m.sentiment_name = SENTIMENT_NAMES.get(m.sentiment, m.sentiment)
         m.intent_name = INTENT_NAMES.get(m.intent, m.intent)
+        _uncertain(m)
     return rows
+
+
+def _uncertain(m: Message) -> None:
+    """The labels smmdesk is not sure of (it does not act on them): for "uncertain"."""
+    m.uncertain = [] if m.by_us else labels_uncertain(confidence=m.confidence)
+    m.uncertain_names = ", ".join(
+        f"{TASK_NAMES[t]} ({round(100 * float(m.confidence[t]))}%)" for t in m.uncertain)
+
+
+def _correction_keys() -> list[dict]:
+    names = {"intent": INTENT_NAMES, "sentiment": SENTIMENT_NAMES}
+    return [{"key": key, "field": field, "value": value, "name": names[field][value]}
+            for key, field, value in CORRECTION_KEYS]
 
 
 def _members(workspace):
@@ -154,6 +175,7 @@ def _stream(request, membership: Membership, query: QueryDict) -> dict:
         "languages": LANGUAGE_NAMES.items(), "sentiments": SENTIMENT_NAMES.items(),
         "intents": INTENT_NAMES.items(), "labels": Label.objects.filter(workspace=ws),
         "members": _members(ws), "can_edit": membership.can(EDIT),
+        "correction_keys": _correction_keys(),
     }
 
 
@@ -305,8 +327,9 @@ def _label(request, membership, m):
 
 def _correct(request, membership, m):
     values = {k: request.POST.get(k) or None for k in ("language", "sentiment", "intent")}
-    message_correct(message=m, user=request.user, toxic=request.POST.get("toxic") == "1",
-                    **values)
+    toxic = request.POST.get("toxic")  # absent: unchanged (one key sets one label)
+    message_correct(message=m, user=request.user,
+                    toxic=None if toxic is None else toxic == "1", **values)
     return _("Thank you: corrected, and kept to teach smmdesk.")
 
 

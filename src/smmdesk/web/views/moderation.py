@@ -76,6 +76,7 @@ def _rules_context(membership: Membership, form: rule_form.RuleForm | None = Non
     ws = membership.workspace
     lookups = rule_form.Lookups.of(ws)
     rules = [{"rule": r, "conditions": rule_form.describe_conditions(r.conditions, lookups),
+              "certainty": rule_form.describe_certainty(r),
               "actions": [rule_form.describe_action(a, lookups) for a in r.actions],
               "warnings": rule_form.capability_warnings(r, ws)}
              for r in Rule.objects.filter(workspace=ws)]
@@ -116,11 +117,13 @@ def rule_submit(request, membership: Membership):
     if not form.errors:
         try:
             if request.POST.get("do") == "dry_run":
-                trial = Rule(workspace=ws, conditions=clean_conditions(form.conditions()))
+                trial = Rule(workspace=ws, conditions=clean_conditions(form.conditions()),
+                             actions=form.actions(), act_on_uncertain=form.act_on_uncertain)
                 return render(request, "web/moderation_rules.html", _rules_context(
                     membership, form, _matches(ws, rule_dry_run(rule=trial))))
             rule = rule_save(workspace=ws, name=form.name, conditions=form.conditions(),
-                             actions=form.actions(), user=request.user, rule_id=form.rule_id)
+                             actions=form.actions(), user=request.user, rule_id=form.rule_id,
+                             act_on_uncertain=form.act_on_uncertain)
         except SmmdeskError as exc:
             form.errors[RULE_ERROR_FIELDS.get(exc.code, "form")] = exc.message
     if form.errors:
@@ -138,6 +141,7 @@ def rule_dry_run_page(request, membership: Membership, rule_id: int):
     lookups = rule_form.Lookups.of(ws)
     return render(request, "web/moderation_dry_run.html", {
         "rule": rule, "conditions": rule_form.describe_conditions(rule.conditions, lookups),
+        "certainty": rule_form.describe_certainty(rule),
         "actions": [rule_form.describe_action(a, lookups) for a in rule.actions],
         "warnings": rule_form.capability_warnings(rule, ws), "days": DRY_RUN_DAYS,
         "dry_run": _matches(ws, rule_dry_run(rule=rule))})

@@ -3,6 +3,8 @@
 //   j / k  next / previous      Enter  open          r  answer       e  done
 //   s      spam                 x      tick          a  assign       /  search
 //   ?      help                 Ctrl+Enter in the answer sends it    Esc leaves a field
+//   1-6    correct the intent   7-9    correct the tone (the help lists them; the
+//          server renders that list, and this file reads it from there)
 (function () {
   "use strict";
   var inbox = document.getElementById("inbox");
@@ -77,6 +79,24 @@
     return fresh;
   }
 
+  // 1-9: correct one label of the message under the cursor, as its "Correct it" form
+  // does; the row (and the open message) come back with the label made sure.
+  function correct(field, value) {
+    var row = cursor();
+    if (!row || !row.dataset.correct) { return; }
+    var data = {keep: inbox.dataset.keep};
+    data[field] = value;
+    smmPost(row.dataset.correct, data).then(function (answer) {
+      smmToast(answer.message, answer.ok ? "ok" : "bad");
+      if (!answer.row) { return; }
+      var fresh = replaceRow(row, answer.row);
+      var msg = document.querySelector("#pane .inbox-msg");
+      if (answer.ok && msg && msg.dataset.message === fresh.dataset.id && window.htmx) {
+        htmx.ajax("GET", msg.dataset.url, {target: "#pane"});
+      }
+    }).catch(function () { smmToast(inbox.dataset.errorText, "bad"); });
+  }
+
   function toggleTick() {
     var tick = cursor() && cursor().querySelector(".inbox-tick");
     if (tick) { tick.checked = !tick.checked; }
@@ -105,6 +125,17 @@
     "/": function () { focusField("#inbox-q"); },
     "?": help
   };
+  document.querySelectorAll("#inbox-keys [data-correct-key]").forEach(function (d) {
+    keys[d.dataset.correctKey] = function () { correct(d.dataset.field, d.dataset.value); };
+  });
+
+  // The digit on the key, whatever the layout (AZERTY types "&" for 1 without Shift).
+  function keyOf(e) {
+    if (!/^[0-9]$/.test(e.key) && /^Digit[0-9]$/.test(e.code || "") && !e.shiftKey) {
+      return e.code.slice(5);
+    }
+    return e.key;
+  }
 
   document.addEventListener("keydown", function (e) {
     var el = e.target;
@@ -120,7 +151,7 @@
     }
     if (e.key === "Enter" && el.closest("a, button, summary")) { return; }  // their own Enter
     if (document.getElementById("inbox-keys").open && e.key !== "?") { return; }
-    var run = keys[e.key];
+    var run = keys[keyOf(e)];
     if (run) { e.preventDefault(); run(); }
   });
 
