@@ -146,6 +146,15 @@ def test_dates_are_iso_text_not_numbers(api, workspace):
     assert r.status_code == 201 and r.json()["starts_on"] == "2030-12-01"
 
 
+def test_a_time_zone_offset_no_zone_has_is_refused_not_a_server_error(api, workspace):
+    """Python reads offsets up to ±23:59, PostgreSQL stores up to ±15:59 (found by
+    schemathesis on PostgreSQL: "1453-02-03T18:45:59-20:17" was a 500)."""
+    r = api.get(f"/workspaces/{workspace.pk}/publications?until=1453-02-03T18:45:59-20:17")
+    assert r.status_code == 422 and "-14:00 and +14:00" in r.content.decode()
+    r = api.get(f"/workspaces/{workspace.pk}/publications?until=2030-02-03T18:45:59%2B14:00")
+    assert r.status_code == 200
+
+
 def test_text_longer_than_its_column_is_refused(api, workspace):
     r = api.post(f"/workspaces/{workspace.pk}/campaigns",
                  {"name": "Winter", "utm_campaign": "w" * 101})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -41,7 +41,17 @@ def _iso_text(value):
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+MAX_OFFSET = timedelta(hours=14)  # the widest real zone (Kiribati); PostgreSQL stops at 15:59
+
+
+def _real_offset(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise ValueError("the time zone offset must be between -14:00 and +14:00")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_real_offset)]
 
 
 class ErrorBody(Schema):
