@@ -24,6 +24,16 @@ def _block_http():
 
 
 @pytest.fixture(autouse=True)
+def _reset_language():
+    """A request activates its user's language in this thread; the next test starts in
+    the default language, as a fresh request would."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fake_dns():
     """The address guard resolves names with this table, never with the DNS."""
     dns = FakeDNS()

@@ -15,3 +15,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SMMDESK_EMAIL_ENABLED = True  # tests read Django's mail outbox
+SMMDESK_LANGUAGE = "en"  # the demo in English, whatever the machine's locale

@@ -164,6 +164,7 @@ LANGUAGES = [
     ("be", _("Belarusian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = "smmdesk.formats"  # be has none in Django; 24-hour times everywhere
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -290,6 +291,10 @@ LOGGING = {
     },
 }
 
+
+# The language `smmdesk run` and `smmdesk demo` write the demo workspace in (en, ru, uk,
+# be); empty: the system locale (LANG), else English. See core/demo.py demo_language.
+SMMDESK_LANGUAGE = env("SMMDESK_LANGUAGE") or ""
 
 # Text understanding: "fast" (character/word n-grams) or "accurate" (+ e5 embeddings).
 SMMDESK_NLP_MODEL = env("SMMDESK_NLP_MODEL") or "fast"

@@ -120,3 +120,14 @@ def test_the_owner_withdraws_an_invitation_on_the_settings_page(workspace, owner
     assert r.status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None and not invitation.pending
+
+
+def test_a_manager_invites_but_never_an_owner(workspace, owner, member_factory):
+    manager = member_factory(Role.MANAGER)
+    with pytest.raises(Forbidden, match="Only an owner can invite another owner"):
+        invite(workspace, manager, role=Role.OWNER)
+    assert not Invitation.objects.exists()
+    invite(workspace, manager, role=Role.MANAGER)
+    invite(workspace, owner, email="co-owner@example.com", role=Role.OWNER)
+    assert set(Invitation.objects.values_list("email", "role")) == {
+        ("taras@example.com", "manager"), ("co-owner@example.com", "owner")}

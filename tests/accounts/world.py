@@ -25,6 +25,8 @@ from smmdesk.inbox.models import Lead, Message, RuleAction
 from smmdesk.inbox.services import rule_save, saved_reply_save
 from smmdesk.publishing.models import PostingSlot
 from smmdesk.publishing.services import publication_schedule
+from smmdesk.sandbox import network
+from smmdesk.sandbox.models import SandboxAccount
 from smmdesk.team.services import approval_mode_set, client_link_token, task_create
 from tests.files import png_bytes
 
@@ -83,6 +85,8 @@ def build_world(*, workspace, owner, outsider, member_factory) -> World:
                               data={"name": "Zerno · Kyiv", "audience": "uk"})
     rows = _content_rows(workspace, owner, channel)
     pub = rows.pop("pub")
+    rows["sandbox_post_id"] = network.post_create(  # what the channel published
+        account=SandboxAccount.objects.get(handle=channel.external_id), text="Бленд!").pk
     rows.update(_inbox_rows(workspace, owner, channel, pub))
     token, _plain = api_token_create(user=owner, name="walk")
     invitation, invitation_token = invitation_create(

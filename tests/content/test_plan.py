@@ -207,7 +207,7 @@ def test_it_warns_about_a_week_without_anything_for_a_channel(workspace, owner, 
             if w.kind == "gap"]
     # 02.12-08.12 is 7 days (a gap); 10.12-15.12 is 6 days (not); 17.12-22.12 is 6 days.
     assert [w.message for w in gaps] == [
-        "Nothing is planned for Zerno · Kyiv from 02.12 to 08.12."]
+        "Nothing is planned for Zerno · Kyiv from December 2 to December 8."]
 
 
 def test_it_names_the_whole_gap_and_skips_inactive_channels(workspace, owner, channel):
@@ -217,7 +217,7 @@ def test_it_names_the_whole_gap_and_skips_inactive_channels(workspace, owner, ch
     broken.save(update_fields=["status"])
     gaps = [w.message for w in plan_warnings(workspace=workspace, start=DEC, end=JAN, today=DEC)
             if w.kind == "gap"]
-    assert gaps == ["Nothing is planned for Zerno · Kyiv from 01.12 to 31.12."]
+    assert gaps == ["Nothing is planned for Zerno · Kyiv from December 1 to December 31."]
 
 
 def test_it_warns_about_unwritten_slots_in_the_next_seven_days(workspace, owner):
@@ -249,14 +249,14 @@ def test_it_exports_and_imports_the_plan_back(workspace, owner, channel, pillars
     plan_slot_create(workspace=workspace, day=JAN)  # outside the month
     text = plan_export(workspace=workspace, start=DEC, end=JAN)
     lines = text.splitlines()
-    assert lines[0] == "day,time,channel,rubric,format,title,text,note"
-    assert lines[1] == '2030-12-02,09:30,Zerno · Kyiv,Useful,reel,,,"Зимовий бленд, нове"'
-    assert lines[2] == "2030-12-03,,,Fun,feed,Кава дня,Лате з «медом»,"
+    assert lines[0] == "day,time,channel,rubric,format,title,text,note,status"
+    assert lines[1] == '2030-12-02,09:30,Zerno · Kyiv,Useful,reel,,,"Зимовий бленд, нове",'
+    assert lines[2] == "2030-12-03,,,Fun,feed,Кава дня,Лате з «медом»,,draft"
     assert len(lines) == 3
 
     PlanSlot.objects.all().delete()
     Post.objects.all().delete()
-    assert plan_import(workspace=workspace, data=text.encode(), actor=owner) == 2
+    assert plan_import(workspace=workspace, data=text.encode(), actor=owner).imported == 2
     assert plan_export(workspace=workspace, start=DEC, end=JAN) == text
     post = PlanSlot.objects.get(day=date(2030, 12, 3)).post
     assert (post.title, post.body, post.rubric, post.author) == (
@@ -268,7 +268,7 @@ def test_it_imports_semicolons_and_day_month_year(workspace, owner, channel, pil
             "01.12.2030;18:00;Zerno · Kyiv;Useful;Story;;;тиждень, кава\n"
             ";;;;;;;\n"
             "2030-12-24;;;;;;;\n").encode()
-    assert plan_import(workspace=workspace, data=data, actor=owner) == 2
+    assert plan_import(workspace=workspace, data=data, actor=owner).imported == 2
     first, second = PlanSlot.objects.order_by("day")
     assert (first.day, first.time, first.channel, first.rubric, first.format, first.note) == (
         date(2030, 12, 1), time(18, 0), channel, pillars[0], "story", "тиждень, кава")
@@ -278,7 +278,7 @@ def test_it_imports_semicolons_and_day_month_year(workspace, owner, channel, pil
 
 def test_it_imports_a_file_with_only_days(workspace, owner):
     assert plan_import(workspace=workspace, data=b"day\n2030-12-01\n2030-12-02\n",
-                       actor=owner) == 2
+                       actor=owner).imported == 2
 
 
 def test_it_imports_nothing_when_a_row_is_wrong(workspace, owner, channel, pillars):
@@ -289,10 +289,13 @@ def test_it_imports_nothing_when_a_row_is_wrong(workspace, owner, channel, pilla
             "2030-12-04,25:00,Nowhere,,feed,,,\n").encode()
     with pytest.raises(InvalidInput) as exc:
         plan_import(workspace=workspace, data=data, actor=owner)
-    assert exc.value.message == ("Line 4: “2030-13-45” is not a date (use 2026-12-01 or "
-                                 "01.12.2026). Nothing was imported.")
-    assert [e["line"] for e in exc.value.details["errors"]] == [4, 5]
-    assert "“25:00” is not a time" in exc.value.details["errors"][1]["problem"]
+    assert exc.value.message == ("The file has 3 errors; nothing was imported. Fix them and "
+                                 "import again.")
+    errors = [(e["line"], e["column"], e["problem"]) for e in exc.value.details["errors"]]
+    assert errors == [
+        (4, "day", "“2030-13-45” is not a date (use 2026-12-01 or 01.12.2026)"),
+        (5, "time", "“25:00” is not a time (use 09:30)"),
+        (5, "channel", "there is no channel called “Nowhere”")]
     assert not PlanSlot.objects.exists() and not Post.objects.exists()
 
 
@@ -307,7 +310,7 @@ def test_it_explains_a_bad_header_and_a_bad_encoding(workspace, owner):
     with pytest.raises(InvalidInput) as exc:
         plan_import(workspace=workspace, data=b"day,note\n2030-12-01," + b"x" * 200_000,
                     actor=owner)
-    assert exc.value.message.startswith("Line 2: field larger than field limit")
+    assert exc.value.message.startswith("Row 2: field larger than field limit")
     assert not PlanSlot.objects.exists()
 
 
@@ -318,3 +321,71 @@ def test_a_plan_file_with_a_nul_character_imports_nothing(workspace, owner):
                     actor=owner)
     assert caught.value.code == "csv_encoding" and "NUL" in caught.value.message
     assert not PlanSlot.objects.exists()
+
+
+def test_it_imports_the_labels_people_see_in_any_language(workspace, owner, channel, pillars):
+    # What a Russian Excel saves: a byte order mark, ";" and the words of the interface.
+    data = ("\ufeffДень;Время;Канал;Рубрика;Формат;title;Текст;Заметка;Статус\r\n"
+            "01.12.2030;18:00;zerno · kyiv;useful;Рилс;;;тиждень;Черновик\r\n"
+            "02.12.2030;;Sandbox;Fun;Сторіс;Кава;Лате;;Чарнавік\r\n"
+            "03.12.2030;;;;Пост у стужцы;;;;draft\r\n"
+            "04.12.2030;;;;Reel / short;;;;\r\n").encode()
+    assert plan_import(workspace=workspace, data=data, actor=owner).imported == 4
+    slots = PlanSlot.objects.order_by("day")
+    assert [(s.format, s.channel, s.rubric) for s in slots] == [
+        ("reel", channel, pillars[0]), ("story", channel, pillars[1]), ("feed", None, None),
+        ("reel", None, None)]
+    assert slots[0].time == time(18, 0) and slots[0].note == "тиждень"
+    assert slots[1].post.body == "Лате"
+
+
+def test_it_reports_every_problem_of_every_row_once(workspace, owner, channel, pillars):
+    data = ("day;Time;channel;rubric;format;title;text;note;status\n"
+            "2030-12-01;9:00;Zerno · Kyiv;Useful;Рилс;;;;\n"
+            "2030-12-32;;;;;;;;\n"
+            "2030-12-02;;;Nope;Карусель;;;;\n"
+            ";25:61;Nowhere;;feed;;;;lost\n").encode()
+    with pytest.raises(InvalidInput) as exc:
+        plan_import(workspace=workspace, data=data, actor=owner)
+    assert exc.value.code == "csv_invalid_row"
+    assert exc.value.message.startswith("The file has 7 errors; nothing was imported.")
+    found = [(e["line"], e["column"]) for e in exc.value.details["errors"]]
+    # Columns are named as the file names them.
+    assert found == [(3, "day"), (4, "rubric"), (4, "format"), (5, "day"), (5, "Time"),
+                     (5, "channel"), (5, "status")]
+    problems = [e["problem"] for e in exc.value.details["errors"]]
+    assert problems[2] == ("“Карусель” is not a format (Feed post, Story, Reel / short, "
+                           "Thread)")
+    assert problems[3].startswith("the day is missing")
+    assert not PlanSlot.objects.exists()
+
+
+def test_a_network_with_two_channels_needs_the_channel_name(workspace, owner, channel):
+    channel_connect(workspace=workspace, kind="sandbox", actor=owner,
+                    data={"name": "Zerno · Lviv", "audience": "uk"})
+    with pytest.raises(InvalidInput) as exc:
+        plan_import(workspace=workspace, data=b"day,channel\n2030-12-01,sandbox\n", actor=owner)
+    assert exc.value.details["errors"][0]["problem"] == (
+        "there are several channels on “sandbox”; write the channel's name")
+
+
+def test_the_export_holds_every_post_of_the_period(workspace, owner, channel, pillars):
+    useful, fun = pillars[0], pillars[1]
+    plan_slot_create(workspace=workspace, day=date(2030, 12, 2), rubric=useful, note="idea")
+    out = scheduled(workspace, owner, channel, fun, kyiv(workspace, date(2030, 12, 5), 18))
+    Post.objects.filter(pk=out.pk).update(title="Кава; дня")
+    slot_post = scheduled(workspace, owner, channel, useful, kyiv(workspace, date(2030, 12, 9)))
+    plan_slot_fill(slot=plan_slot_create(workspace=workspace, day=date(2030, 12, 9),
+                                         rubric=useful), post=slot_post)
+    scheduled(workspace, owner, channel, fun, kyiv(workspace, JAN + timedelta(days=3)))
+    text = plan_export(workspace=workspace, start=DEC, end=JAN, delimiter=";")
+    assert text.splitlines() == [
+        "day;time;channel;rubric;format;title;text;note;status",
+        "2030-12-02;;;Useful;feed;;;idea;",
+        '2030-12-05;18:00;Zerno · Kyiv;Fun;feed;"Кава; дня";Зимовий бленд;;scheduled',
+        # A written slot without a time or channel: those of its post.
+        "2030-12-09;10:00;Zerno · Kyiv;Useful;feed;;Зимовий бленд;;scheduled"]
+    # Imported back, the posts already going out are left alone: no copies of them.
+    done = plan_import(workspace=workspace, data=("\ufeff" + text).encode(), actor=owner)
+    assert (done.imported, done.skipped) == (1, 2)
+    assert Post.objects.count() == 3 and PlanSlot.objects.count() == 3

@@ -114,7 +114,9 @@ def test_a_client_can_approve_a_whole_month(workspace, owner, editor):
         approval_approve(post=post, membership=member(owner, workspace))
         posts.append(post)
     token = client_link_token(workspace=workspace, month=at.strftime("%Y-%m"))
-    assert client_approve(token=token, post_ids=None, name="") == 3
+    with pytest.raises(InvalidInput, match="Write your name"):
+        client_approve(token=token, post_ids=None, name="  ")
+    assert client_approve(token=token, post_ids=None, name="Olena") == 3
     assert {p.approval for p in type(posts[0]).objects.filter(pk__in=[p.pk for p in posts])} \
         == {ApprovalState.APPROVED}
 
@@ -136,7 +138,9 @@ def test_the_client_returns_with_a_comment(setup, workspace, owner, editor):
     approval_approve(post=post, membership=member(owner, workspace))
     token = client_link_token(workspace=workspace, month=at.strftime("%Y-%m"))
     with pytest.raises(InvalidInput, match="Say what should change"):
-        client_return(token=token, post_id=post.pk, comment=" ")
+        client_return(token=token, post_id=post.pk, comment=" ", name="Iryna")
+    with pytest.raises(InvalidInput, match="Write your name"):
+        client_return(token=token, post_id=post.pk, comment="Без сленга")
     client_return(token=token, post_id=post.pk, comment="Пожалуйста, без сленга", name="Iryna")
     post.refresh_from_db()
     assert post.approval == ApprovalState.RETURNED

@@ -102,3 +102,58 @@ def test_an_analyst_sees_but_cannot_move(analyst, workspace, pub):
     assert c.get(f"/w/{workspace.slug}/calendar/").status_code == 200
     r = c.post(f"/w/{workspace.slug}/calendar/move/{pub.pk}/", {"date": "2030-01-01"})
     assert r.status_code == 403
+
+
+# ---------------------------------------------------------------- cannot publish on time
+
+
+@pytest.fixture
+def waiting(workspace, owner):
+    """Two posts waiting for approval with a 2-day lead: one due in a day (its approval
+    deadline passed), one in six days (still in time)."""
+    from smmdesk.accounts.models import ApprovalMode
+    from smmdesk.content.compose import ComposeInput, VariantInput, post_compose
+    from smmdesk.team.services import approval_mode_set, lead_days_set
+
+    approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL)
+    lead_days_set(workspace=workspace, days={"approval": 2})
+    channel = channel_connect(workspace=workspace, kind="sandbox", actor=owner,
+                              data={"name": "Kyiv"})
+    posts = []
+    for title, days in (("Soon", 1), ("Later", 6)):
+        at = timezone.now().replace(second=0, microsecond=0) + timedelta(days=days)
+        posts.append(post_compose(workspace=workspace, actor=owner, data=ComposeInput(
+            title=title, body=title, action="schedule", at=at,
+            variants=[VariantInput(channel=channel)])))
+    return posts
+
+
+def test_the_calendar_marks_what_cannot_publish_on_time(owner, workspace, waiting):
+    from django.utils.formats import date_format
+
+    soon, later = (p.publications.get() for p in waiting)
+    day = soon.scheduled_at.astimezone(workspace.tz).date()
+    page = login(owner).get(f"/w/{workspace.slug}/calendar/?view=list&date={day}")
+    page = page.content.decode()
+    due = date_format(timezone.localtime(soon.scheduled_at - timedelta(days=2), workspace.tz),
+                      "SHORT_DATETIME_FORMAT")
+    assert f'<span class="badge s-failed">Needs approval by {due}</span>' in page
+
+    month = login(owner).get(f"/w/{workspace.slug}/calendar/?date={day}").content.decode()
+    assert month.count("chip st-pending_approval at-risk") == 1  # "Later" is still in time
+    assert f'aria-label="Needs approval by {due}">!</span>' in month
+
+    # its time passed while it waited: it will not publish on time
+    Publication.objects.filter(pk=soon.pk).update(
+        scheduled_at=timezone.now() - timedelta(hours=1))
+    day = timezone.localdate(timezone.now() - timedelta(hours=1), workspace.tz)
+    page = login(owner).get(f"/w/{workspace.slug}/calendar/?view=list&date={day}")
+    assert "Will not publish on time: not approved" in page.content.decode()
+
+
+def test_the_dashboard_counts_and_lists_what_cannot_publish_on_time(owner, workspace,
+                                                                   waiting):
+    page = login(owner).get(f"/w/{workspace.slug}/").content.decode()
+    assert "1 publication will not go out on time unless it is approved now." in page
+    assert page.count("Needs approval by") == 1  # only "Soon"
+    assert f'/w/{workspace.slug}/posts/{waiting[0].pk}/' in page and ">Soon</a>" in page

@@ -241,3 +241,109 @@ def test_a_day_at_the_end_of_the_calendar_is_refused_not_crashed(owner, workspac
                    form(chans, action="schedule", date=day, time="23:59"))
         assert r.status_code == 400 and "out of range" in r.content.decode()
     assert not Post.objects.exists()
+
+
+# ---------------------------------------------------------------- says what it did (issue 10)
+
+
+@pytest.fixture
+def approvals(workspace):
+    from smmdesk.accounts.models import ApprovalMode
+    from smmdesk.team.services import approval_mode_set, lead_days_set
+
+    approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL)
+    lead_days_set(workspace=workspace, days={"approval": 2})
+    return workspace
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_schedule_with_approval_sends_it_and_names_the_deadline(owner, approvals, chans,
+                                                                lang):
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    owner.language = lang
+    owner.save(update_fields=["language"])
+    day = (timezone.now() + timedelta(days=5)).date()
+    r = login(owner).post(f"/w/{approvals.slug}/compose/",
+                          form(chans[:1], action="schedule", date=day.isoformat(),
+                               time="09:00"), follow=True)
+    post = Post.objects.get()
+    assert post.approval == "pending_team"
+    assert post.publications.get().status == Status.PENDING_APPROVAL
+    with translation.override(lang):
+        due = post.publications.get().scheduled_at - timedelta(days=2)
+        deadline = date_format(timezone.localtime(due, approvals.tz), "DATETIME_FORMAT")
+        flash = r.content.decode().split('<li class="success">')[1].split("</li>")[0]
+        # the deadline in the reader's language: «8 декабря 2026, 09:00»
+        assert deadline in flash and str(day.year) in deadline
+        if lang == "en":
+            assert flash.startswith("Scheduled and sent for approval.")
+        else:  # the month's name in Russian
+            assert any("а" <= ch <= "я" for ch in deadline)
+
+
+def test_queue_with_approval_says_it_was_sent(owner, approvals, chans):
+    from datetime import time
+
+    slot_add(channel=chans[0], weekday=(timezone.localdate() + timedelta(days=4)).weekday(),
+             at=time(12, 0))
+    r = login(owner).post(f"/w/{approvals.slug}/compose/", form(chans[:1], action="queue"),
+                          follow=True)
+    assert "Added to the queue and sent for approval" in r.content.decode()
+    assert Post.objects.get().approval == "pending_team"
+
+
+def test_publish_now_is_offered_only_without_approval(owner, workspace, chans):
+    page = login(owner).get(f"/w/{workspace.slug}/compose/").content.decode()
+    assert 'value="now"' in page
+    from smmdesk.accounts.models import ApprovalMode
+    from smmdesk.team.services import approval_mode_set
+
+    approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL)
+    page = login(owner).get(f"/w/{workspace.slug}/compose/").content.decode()
+    assert 'value="now"' not in page
+    assert "also sends the post for approval" in page
+
+
+def test_publish_now_sent_anyway_says_why_it_cannot_go_out(owner, approvals, chans):
+    r = login(owner).post(f"/w/{approvals.slug}/compose/", form(chans[:1], action="now"),
+                          follow=True)
+    assert "it cannot go out now" in r.content.decode()
+    assert Post.objects.get().publications.get().status == Status.DRAFT
+
+
+def test_publish_now_publishes_without_approval(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/", form(chans[:1], action="now"),
+                          follow=True)
+    assert "Publishing now." in r.content.decode()
+    assert Post.objects.get().publications.get().status == Status.SCHEDULED
+
+
+def test_every_missing_field_is_named_at_once(owner, workspace, chans):
+    r = login(owner).post(f"/w/{workspace.slug}/compose/",
+                          form([], action="schedule"))
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "Choose at least one channel." in page and "Choose the day" in page
+    assert not Post.objects.exists()
+
+
+def test_the_counters_show_the_length_as_published(owner, workspace, chans):
+    body = "Read more: https://zerno.by/winter"
+    data = form(chans[:1], body=body)
+    r = login(owner).post(f"/w/{workspace.slug}/compose/check/", data,
+                          HTTP_HX_REQUEST="true")
+    page = r.content.decode()
+    import re
+
+    tagged = re.search(r'<span class="counter[^"]*">(\d+) / 5000</span>', page)
+    published = int(tagged.group(1))
+    assert published > len(body)  # the link carries its UTM tags
+    # the counters under the texts say the same number, and what is counted
+    assert f'id="count-body" data-counter-for="body" hx-swap-oob="true"><span>Kyiv: ' \
+           f'{published} / 5000</span>' in page
+    assert f'id="count-{chans[0].pk}" data-counter-for="{chans[0].pk}" hx-swap-oob="true">' \
+           f'{published} / 5000 · links counted with their UTM tags' in page
+    page = login(owner).get(f"/w/{workspace.slug}/compose/?channel={chans[0].pk}")
+    assert "0 characters" in page.content.decode()

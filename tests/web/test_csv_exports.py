@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,10 @@ import smmdesk
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import PlanSlot
 from smmdesk.content.plan import plan_slot_create
+from smmdesk.content.services import post_create
 from smmdesk.inbox.models import Lead, Message
 from smmdesk.lib.csvsafe import csv_cell, csv_cell_restore
+from smmdesk.publishing.services import publication_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,15 @@ def test_no_export_writes_csv_around_the_helper():
                  if p.name != "csvsafe.py"
                  and re.search(r"csv\.(writer|DictWriter)\(", p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_the_plan_export_neutralises_written_posts_with_any_separator(workspace, owner,
+                                                                      channel):
+    post = post_create(workspace=workspace, actor=owner, title="=1+2", body="-5% today")
+    publication_schedule(post=post, channel=channel, actor=owner,
+                         at=datetime(2030, 12, 4, 12, tzinfo=workspace.tz))
+    export = login(owner).get(f"/w/{workspace.slug}/plan/export/?month=2030-12&sep=semicolon")
+    body = export.content.decode("utf-8-sig")
+    (_header, row) = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))
+    assert row[2] == "'=Kyiv" and row[5] == "'=1+2" and row[6] == "'-5% today"
+    assert row[8] == "scheduled"

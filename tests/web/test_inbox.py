@@ -18,7 +18,7 @@ from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import post_create
 from smmdesk.inbox.collect import comments_of
 from smmdesk.inbox.ingest import Incoming, ingest
-from smmdesk.inbox.models import Label, Message, MessageStatus
+from smmdesk.inbox.models import InboxVisit, Label, Message, MessageStatus
 from smmdesk.inbox.services import message_assign, message_label, saved_reply_save
 from smmdesk.nlp.model import Prediction
 from smmdesk.nlp.models import Correction
@@ -564,3 +564,59 @@ def test_the_keyboard_help_lists_the_correction_keys_for_those_who_may(workspace
     assert 'aria-keyshortcuts="1 2 3 4 5 6"' in pane and 'aria-keyshortcuts="7 8 9"' in pane
     read_only = login(analyst).get(url(workspace)).content.decode()
     assert "data-correct-key" not in read_only and "data-correct=" not in read_only
+
+
+# ---------------------------------------------------------------- order, and what is new
+
+
+def test_the_order_is_chosen_and_remembered_per_person(workspace, owner, editor, channel):
+    urgent, old, fresh = take(channel, incoming(channel, "c1", COMPLAINT, hours_ago=2),
+                              incoming(channel, "c2", QUESTION, hours_ago=5, author="u2"),
+                              incoming(channel, "c3", PRAISE, hours_ago=0.1, author="u3"))
+    assert urgent.priority > fresh.priority  # the complaint is the urgent one
+    client = login(owner)
+    page = client.get(url(workspace)).content.decode()
+    assert listed(page) == [urgent.pk, fresh.pk, old.pk]
+    assert '<option value="priority" selected>Most urgent first</option>' in page
+    page = client.get(url(workspace) + "?sort=newest").content.decode()
+    assert listed(page) == [fresh.pk, urgent.pk, old.pk]
+    # Kept without the parameter, after logging in again, and only for this person.
+    assert listed(login(owner).get(url(workspace)).content.decode()) == [
+        fresh.pk, urgent.pk, old.pk]
+    assert listed(login(editor).get(url(workspace)).content.decode()) == [
+        urgent.pk, fresh.pk, old.pk]
+    page = client.get(url(workspace) + "?sort=oldest&status=all").content.decode()
+    assert listed(page) == [old.pk, urgent.pk, fresh.pk]
+    assert '<option value="oldest" selected>Oldest first</option>' in page
+    assert "Clear filters" in page  # status is a filter; the order is not
+    assert "Clear filters" not in client.get(url(workspace) + "?sort=newest").content.decode()
+    # Nonsense is ignored: the remembered order stays.
+    assert listed(client.get(url(workspace) + "?sort=random").content.decode()) == [
+        fresh.pk, urgent.pk, old.pk]
+
+
+def test_it_counts_and_marks_what_came_since_the_last_visit(workspace, owner, channel):
+    seen, = take(channel, incoming(channel, "c1", QUESTION, hours_ago=3))
+    client = login(owner)
+    first = client.get(url(workspace)).content.decode()
+    assert "since your last visit" not in first and " fresh" not in row(first, seen)
+    # The last look was two hours ago; two messages came in since then.
+    InboxVisit.objects.filter(user=owner).update(seen_at=timezone.now() - timedelta(hours=2))
+    Message.objects.filter(pk=seen.pk).update(received_at=timezone.now() - timedelta(hours=3))
+    new = take(channel, incoming(channel, "c2", PRAISE, author="u2"),
+               incoming(channel, "c3", COMPLAINT, author="u3"))
+    page = client.get(url(workspace)).content.decode()
+    assert "2 new since your last visit" in page
+    assert all('class="inbox-row' in row(page, m) and " fresh" in row(page, m) for m in new)
+    assert ">new</span>" in row(page, new[0]) and ">new</span>" not in row(page, seen)
+    assert " fresh" not in row(page, seen)
+    assert "Show newest first" in page
+    # Within the same visit the marks stay; filters count only what they show.
+    again = client.get(url(workspace) + "?sentiment=negative").content.decode()
+    assert "1 new since your last visit" in again and " fresh" in row(again, new[1])
+    # The next visit, an hour after this one, starts from it: nothing came in between.
+    InboxVisit.objects.filter(user=owner).update(seen_at=timezone.now() - timedelta(hours=1))
+    Message.objects.filter(pk__in=[m.pk for m in new]).update(
+        received_at=timezone.now() - timedelta(minutes=90))
+    later = client.get(url(workspace)).content.decode()
+    assert "since your last visit" not in later and " fresh" not in row(later, new[0])

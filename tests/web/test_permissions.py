@@ -31,6 +31,7 @@ W = "w/<slug:slug>/"
 EXPECTED: dict[str, frozenset | str] = {
     # account pages
     "login/": PUBLIC, "logout/": PUBLIC, "api/docs": PUBLIC, "a/<str:token>/": PUBLIC,
+    "a/<str:token>/media/<int:media_id>/": PUBLIC,
     "invite/<str:token>/": PUBLIC,
     "healthz": PUBLIC, "hooks/<str:kind>/": PUBLIC, "hooks/<str:kind>/<int:channel_id>/": PUBLIC,
     "m/<str:token>/": PUBLIC,
@@ -42,7 +43,7 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "posts/<int:post_id>/": ALL, W + "compose/media/": ALL,
     W + "media/<int:media_id>/": ALL, W + "approvals/": ALL,
     W + "posts/<int:post_id>/approval/<str:action>/": ALL,
-    W + "posts/<int:post_id>/comments/": ALL,
+    W + "posts/<int:post_id>/comments/": ALL, W + "sandbox/posts/<int:sandbox_post_id>/": ALL,
     # the desk: not for the client
     W + "publications/": STAFF, W + "publications/<int:pub_id>/": STAFF,
     W + "queue/": STAFF, W + "channels/": STAFF, W + "settings/": STAFF, W + "tasks/": STAFF,
@@ -55,7 +56,7 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "calendar/move/<int:pub_id>/": TEAM,
     W + "compose/": TEAM, W + "compose/check/": TEAM, W + "posts/<int:post_id>/copy/": TEAM,
     W + "posts/<int:post_id>/repeat/": TEAM, W + "posts/<int:post_id>/tasks/": TEAM,
-    W + "tasks/<int:task_id>/done/": TEAM,
+    W + "tasks/<int:task_id>/done/": TEAM, W + "tasks/new/": TEAM,
     W + "plan/import/": TEAM, W + "plan/slots/add/": TEAM,
     W + "plan/slots/<int:slot_id>/delete/": TEAM, W + "plan/generate/": TEAM,
     W + "plan/rubrics/add/": TEAM, W + "plan/rubrics/<int:rubric_id>/": TEAM,
@@ -78,12 +79,13 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "moderation/log/<int:action_id>/undo/": LEADS,
     W + "moderation/settings/save/": LEADS, W + "moderation/settings/test-alert/": LEADS,
     W + "approvals/links/revoke/": LEADS,
+    # inviting people (a manager never as an owner: tests/web/test_settings.py)
+    W + "settings/members/": LEADS, W + "settings/invitations/<int:invitation_id>/revoke/": LEADS,
     # the workspace itself and its people
     W + "settings/workspace/": OWNER, W + "settings/approvals/": OWNER,
-    W + "settings/lead-times/": OWNER, W + "settings/members/": OWNER, W + "workers/": OWNER,
+    W + "settings/lead-times/": OWNER, W + "workers/": OWNER,
     W + "settings/members/<int:user_id>/role/": OWNER,
     W + "settings/members/<int:user_id>/remove/": OWNER,
-    W + "settings/invitations/<int:invitation_id>/revoke/": OWNER,
 }
 
 # Path parameters that are not a row id, per route; and the id a route's name means.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import PlanSlot, Post, Rubric
 from smmdesk.content.plan import plan_slot_create, plan_slot_fill
 from smmdesk.content.services import post_create, rubric_create
+from smmdesk.publishing.services import publication_schedule
 from smmdesk.web.views import plan as plan_views
 
 pytestmark = pytest.mark.django_db
@@ -202,9 +204,10 @@ def test_it_exports_the_month_as_csv(analyst, workspace, channel, useful):
     assert r.status_code == 200
     assert r["Content-Type"] == "text/csv; charset=utf-8"
     assert r["Content-Disposition"] == 'attachment; filename="plan-zerno-coffee-2030-12.csv"'
+    assert r.content.startswith("\ufeff".encode())  # so that Excel reads UTF-8
     assert r.content.decode("utf-8-sig").splitlines() == [
-        "day,time,channel,rubric,format,title,text,note",
-        "2030-12-02,09:30,Zerno · Kyiv,Useful,feed,,,Зимовий бленд"]
+        "day,time,channel,rubric,format,title,text,note,status",
+        "2030-12-02,09:30,Zerno · Kyiv,Useful,feed,,,Зимовий бленд,"]
 
 
 def test_it_imports_a_csv(editor, workspace, useful):
@@ -226,10 +229,11 @@ def test_an_import_error_names_every_bad_line_and_imports_nothing(editor, worksp
         "month": "2030-12", "file": SimpleUploadedFile("plan.csv", data.encode())})
     assert r.status_code == 400
     page = r.content.decode()
-    assert ("Line 4: “2030-13-45” is not a date (use 2026-12-01 or 01.12.2026). "
-            "Nothing was imported.") in page
-    assert "<li>Line 4: “2030-13-45” is not a date" in page
-    assert "<li>Line 5: there is no rubric called “Nothing”</li>" in page
+    assert "The file has 2 errors; nothing was imported. Fix them and import again." in page
+    assert ("<li>Row 4, column “day”: “2030-13-45” is not a date (use 2026-12-01 or "
+            "01.12.2026)</li>") in page
+    assert "<li>Row 5, column “rubric”: there is no rubric called “Nothing”</li>" in page
+    assert page.count("is not a date") == 1
     assert "December 2030" in page  # still the plan page, on the same month
     assert f'href="/w/{workspace.slug}/plan/?month=2030-11"' in page
     assert not PlanSlot.objects.exists() and not Post.objects.exists()
@@ -238,3 +242,67 @@ def test_an_import_error_names_every_bad_line_and_imports_nothing(editor, worksp
 def test_an_import_without_a_file_says_so(editor, workspace):
     r = login(editor).post(url(workspace, "import/"), {"month": "2030-12"})
     assert r.status_code == 400 and "Choose a CSV file to import." in r.content.decode()
+
+
+def test_the_export_separator_is_chosen_and_follows_the_language(owner, workspace, channel,
+                                                                 useful):
+    plan_slot_create(workspace=workspace, day=date(2030, 12, 2), channel=channel, rubric=useful)
+    client = login(owner)
+    page = client.get(url(workspace, "?month=2030-12")).content.decode()
+    assert '<option value="comma" selected>Comma (,)</option>' in page
+    tab = client.get(url(workspace, "export/?month=2030-12&sep=tab")).content.decode("utf-8-sig")
+    assert tab.splitlines()[1] == "2030-12-02\t\tZerno · Kyiv\tUseful\tfeed\t\t\t\t"
+    owner.language = "ru"
+    owner.save()
+    page = client.get(url(workspace, "?month=2030-12")).content.decode()
+    assert '<option value="semicolon" selected>' in page and 'name="sep"' in page
+    r = client.get(url(workspace, "export/?month=2030-12"))
+    assert r.content.startswith("\ufeff".encode())
+    assert r.content.decode("utf-8-sig").splitlines()[1] == (
+        "2030-12-02;;Zerno · Kyiv;Useful;feed;;;;")
+    comma = client.get(url(workspace, "export/?month=2030-12&sep=comma"))
+    assert comma.content.decode("utf-8-sig").splitlines()[1].startswith("2030-12-02,,Zerno")
+
+
+def test_the_export_has_the_written_posts(owner, workspace, channel, useful):
+    post = post_create(workspace=workspace, actor=owner, title="Кава дня", body="Лате",
+                       rubric_id=useful.pk)
+    at = datetime(2030, 12, 6, 9, 15, tzinfo=workspace.tz)
+    publication_schedule(post=post, channel=channel, at=at, actor=owner)
+    text = login(owner).get(url(workspace, "export/?month=2030-12&sep=comma")).content
+    assert text.decode("utf-8-sig").splitlines()[1:] == [
+        "2030-12-06,09:15,Zerno · Kyiv,Useful,feed,Кава дня,Лате,,scheduled"]
+
+
+def test_it_imports_russian_labels_with_semicolons_and_a_bom(editor, workspace, channel,
+                                                             useful):
+    data = ("\ufeffДень;Время;Канал;Рубрика;Формат;Текст;Статус\r\n"
+            "01.12.2030;09:30;Zerno · Kyiv;Useful;Рилс;Привет;Черновик\r\n"
+            "02.12.2030;;;;Сторис;;\r\n").encode()
+    r = login(editor).post(url(workspace, "import/"), {
+        "month": "2030-12", "file": SimpleUploadedFile("plan.csv", data)}, follow=True)
+    assert "2 rows imported." in r.content.decode()
+    first, second = PlanSlot.objects.order_by("day")
+    assert (first.format, first.channel, first.rubric, first.post.body) == (
+        "reel", channel, useful, "Привет")
+    assert second.format == "story"
+
+
+def test_three_bad_rows_are_reported_at_once_each_error_once(editor, workspace, useful):
+    data = (b"day,time,rubric,format\n"
+            b"2030-12-01,10:00,Useful,feed\n"
+            b"31.02.2030,,,feed\n"
+            b"2030-12-03,7 pm,Nothing,\n"
+            b"2030-12-04,,,square\n")
+    r = login(editor).post(url(workspace, "import/"), {
+        "month": "2030-12", "file": SimpleUploadedFile("plan.csv", data)})
+    assert r.status_code == 400
+    page = r.content.decode()
+    errors = re.findall(r"<li>(Row \d+, column “\w+”): ", page)
+    assert errors == ["Row 3, column “day”", "Row 4, column “time”", "Row 4, column “rubric”",
+                      "Row 5, column “format”"]
+    assert "The file has 4 errors" in page
+    for problem in ("“31.02.2030” is not a date", "“7 pm” is not a time",
+                    "there is no rubric called “Nothing”", "“square” is not a format"):
+        assert page.count(problem) == 1, problem
+    assert not PlanSlot.objects.exists()

@@ -49,10 +49,15 @@ def test_it_shows_times_and_the_next_two_weeks(owner, workspace, channel):
     page = login(owner).get(url(workspace)).content.decode()
     assert "Zerno · Kyiv" in page
     assert "Monday" in page and "Wednesday" in page and "Sunday" in page
-    assert page.count("23:59") >= 7 + 13 and "09:30" in page
-    assert (f'href="/w/{workspace.slug}/publications/{pub.pk}/" title="Scheduled">'
-            f'<b>{pub.scheduled_at.astimezone(workspace.tz):%H:%M}</b> Зимовий бленд</a>') in page
-    assert len(re.findall(r'class="queue-slot free"', page)) >= 14
+    assert page.count("23:59") >= 7 and "09:30" in page
+    # One weekly grid: a row per channel, a column per day.
+    row = page.split(f'id="channel-{channel.pk}"')[1].split("</tr>")[0]
+    assert row.count('class="queue-wd"') == 7 and row.count("23:59") >= 7
+    # The next two weeks: the filled time with its post, the free ones counted per day.
+    assert (f'href="/w/{workspace.slug}/publications/{pub.pk}/" '
+            'title="Zerno · Kyiv · Scheduled · Зимовий бленд">') in page
+    assert f'<b>{pub.scheduled_at.astimezone(workspace.tz):%H:%M}</b> Зимовий бленд</a>' in page
+    assert sum(int(n) for n in re.findall(r"(\d+) free times?<", page)) >= 13
     total = len(slot_overview(channel))
     assert f"1 of {total} times taken in the next two weeks" in page
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from smmdesk.accounts.models import ApprovalMode, Membership
+from smmdesk.accounts.models import ApprovalMode, Invitation, Membership
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_remove, membership_role_change, user_create
 from smmdesk.content.models import HashtagGroup, Snippet
@@ -282,13 +282,41 @@ def test_only_the_owner_manages_members(manager, workspace, editor, newcomer):
     client = login(manager)
     page = client.get(url(workspace)).content.decode()
     assert "editor@example.com" in page  # the list is visible...
-    assert f'action="{url(workspace, "members/")}"' not in page  # ...the forms are not
-    assert client.post(url(workspace, "members/"),
-                       {"email": newcomer.email, "role": "owner"}).status_code == 403
+    assert f'action="{url(workspace, f"members/{editor.pk}/role/")}"' not in page  # ...not forms
+    r = client.post(url(workspace, "members/"), {"email": newcomer.email, "role": "owner"})
+    assert r.status_code == 200 and "Select a valid choice" in r.content.decode()
+    assert not Invitation.objects.exists()
     assert client.post(url(workspace, f"members/{editor.pk}/role/"),
                        {"role": "client"}).status_code == 403
     assert client.post(url(workspace, f"members/{editor.pk}/remove/")).status_code == 403
     assert role_of(workspace, editor) == Role.EDITOR and role_of(workspace, newcomer) is None
+
+
+def test_a_manager_invites_and_withdraws_but_never_an_owner(manager, workspace, run_outbox):
+    client = login(manager)
+    page = client.get(url(workspace)).content.decode()
+    form = page.split(f'action="{url(workspace, "members/")}"')[1].split("</form>")[0]
+    assert 'value="editor"' in form and 'value="owner"' not in form
+    r = client.post(url(workspace, "members/"),
+                    {"email": "Nina@Example.com", "role": "editor"}, follow=True)
+    page = r.content.decode()
+    listed = page.split("Invitations not yet accepted")[1]
+    assert "nina@example.com" in listed and "Editor" in listed
+    invitation = Invitation.objects.get(email="nina@example.com")
+    assert (invitation.role, invitation.invited_by) == ("editor", manager)
+    run_outbox()
+    assert mail.outbox[-1].to == ["nina@example.com"] and "/invite/" in mail.outbox[-1].body
+    assert client.post(url(workspace, f"invitations/{invitation.pk}/revoke/")).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+
+
+def test_an_editor_cannot_invite(editor, workspace):
+    client = login(editor)
+    page = client.get(url(workspace)).content.decode()
+    assert f'action="{url(workspace, "members/")}"' not in page
+    assert client.post(url(workspace, "members/"),
+                       {"email": "x@example.com", "role": "editor"}).status_code == 403
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(owner, workspace):

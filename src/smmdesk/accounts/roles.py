@@ -32,6 +32,7 @@ class Perm(StrEnum):
     SETTINGS_VIEW = "settings.view"
     MEMBERS_VIEW = "members.view"
     MEMBERS_MANAGE = "members.manage"
+    MEMBERS_INVITE = "members.invite"  # a manager invites, but never an owner
     CHANNELS_VIEW = "channels.view"
     CHANNELS_MANAGE = "channels.manage"
     CONTENT_VIEW = "content.view"
@@ -66,6 +67,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.SETTINGS_VIEW: _STAFF,
     Perm.MEMBERS_VIEW: _STAFF,
     Perm.MEMBERS_MANAGE: frozenset({Role.OWNER}),
+    Perm.MEMBERS_INVITE: _LEADS,
     Perm.CHANNELS_VIEW: _STAFF,
     Perm.CHANNELS_MANAGE: _LEADS,
     Perm.CONTENT_VIEW: _ALL,

@@ -221,6 +221,9 @@ def invitation_create(*, workspace: Workspace, email: str, role: str,
     email = _normal_email(email)
     if role not in Role.values:
         raise InvalidInput(_("Unknown role: %(role)s.") % {"role": role}, code="invalid_role")
+    if role == Role.OWNER and invited_by is not None and not Membership.objects.filter(
+            workspace=workspace, user=invited_by, role=Role.OWNER).exists():
+        raise Forbidden(_("Only an owner can invite another owner."), code="role_forbids")
     existing = Membership.objects.filter(workspace=workspace, user__email=email).first()
     if existing is not None:
         raise Conflict(_("%(email)s is already a member (%(role)s). Change their role in the "

@@ -218,7 +218,13 @@ class PostIn(Schema):
         None, description="What to do, as the composer's buttons: left out, 'schedule' "
                           "with publish_at, 'now' for 'now', else 'draft'. 'queue' takes "
                           "each channel's next free posting slot; 'approval' sends the post "
-                          "for approval (scheduled for publish_at once approved).")
+                          "for approval (scheduled for publish_at once approved). In a "
+                          "workspace with approvals, 'schedule' and 'queue' also send a post "
+                          "that is not approved for approval (see approval_due; 'queue' "
+                          "takes a slot after the approval lead time), and 'now' sends it "
+                          "for approval without a time: it cannot go out before it is "
+                          "approved. Every missing field is named at once "
+                          "(error.details.fields).")
     utm_enabled: bool = True
     utm_medium: str = Field("social", max_length=60)
     utm_campaign: str = Field("", max_length=100)
@@ -251,6 +257,12 @@ class PostOut(Schema):
     media_ids: list[int]
     variants: list[VariantOut]
     publications: list[PublicationBrief]
+    approval: str = Field(description="draft, pending_team, pending_client, approved or "
+                                      "returned (always draft without approvals).")
+    approval_due: datetime | None = Field(
+        description="When the post waits for approval: the moment it must be approved by "
+                    "to publish on time (its first publish time less the workspace's "
+                    "approval lead time); null otherwise.")
     created_at: datetime
     updated_at: datetime
 

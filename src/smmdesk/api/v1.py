@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from smmdesk import __version__
 from smmdesk.api import errors
@@ -19,6 +19,8 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api-v1",
     docs_url="/docs",
+    # Served from ninja's static files (never a CDN); no online validator badge either.
+    docs=Swagger(settings={"validatorUrl": None}),
     parser=ObjectParser(),
 )
 errors.install(api)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User, Workspace
@@ -157,8 +157,10 @@ def channel_refresh(*, channel: Channel) -> bool:
 
 def _refresh_now(channel: Channel) -> bool:
     connector = channel_connector(channel)
+    ws = channel.workspace  # the reason is stored in words: the workspace's, not the worker's
     try:
-        fresh = connector.refresh_credentials()
+        with translation.override(ws.language), timezone.override(ws.tz):
+            fresh = connector.refresh_credentials()
     except PermanentError as exc:
         Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT,
                                                      status_message=exc.message)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User, Workspace
@@ -165,7 +166,8 @@ def _renew(channel: Channel) -> None:
             _("The access of %(channel)s to %(network)s expired on %(date)s. Reconnect the "
               "channel to publish again.")
             % {"channel": channel.name, "network": connector.label,
-               "date": timezone.localtime(channel.token_expires_at).strftime("%Y-%m-%d %H:%M")},
+               "date": date_format(timezone.localtime(channel.token_expires_at),
+                                   "SHORT_DATETIME_FORMAT")},
             code="token_expired", channel_broken=True)
     channel_store(workspace=channel.workspace, kind=channel.kind, result=refreshed,
                   actor=channel.connected_by)

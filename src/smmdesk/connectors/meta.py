@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from smmdesk.connectors import oauth
 from smmdesk.connectors.base import (
@@ -330,9 +330,12 @@ def _throttled(response: httpx.Response, code: int, sub: int, who: dict,
                               code="publishing_limit", raw=raw, retry_after=3600.0)
     wait = usage_wait(response) or _DEFAULT_THROTTLE_WAIT
     scope = "app" if code in _APP_THROTTLE or _app_exhausted(response) else "channel"
-    return TransientError(_("%(network)s asks smmdesk to slow down (%(reason)s); it will try "
-                            "again in %(minutes)d minutes.")
-                          % {**who, "minutes": max(1, round(wait / 60))},
+    minutes = max(1, round(wait / 60))
+    return TransientError(ngettext("%(network)s asks smmdesk to slow down (%(reason)s); it "
+                                   "will try again in %(minutes)d minute.",
+                                   "%(network)s asks smmdesk to slow down (%(reason)s); it "
+                                   "will try again in %(minutes)d minutes.", minutes)
+                          % {**who, "minutes": minutes},
                           code="rate_limited", raw=raw, retry_after=wait, scope=scope)
 
 

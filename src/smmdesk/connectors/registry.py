@@ -9,19 +9,21 @@ from __future__ import annotations
 from functools import cache
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from smmdesk.connectors.base import Connector
 
+# Labels are lazy: each page shows them in its reader's language.
 CONNECTORS: dict[str, tuple[str, str]] = {
-    "sandbox": ("smmdesk.connectors.sandbox.SandboxConnector", "Sandbox (simulated network)"),
+    "sandbox": ("smmdesk.connectors.sandbox.SandboxConnector", _("Sandbox (simulated network)")),
     "telegram": ("smmdesk.connectors.telegram.TelegramConnector", "Telegram"),
-    "webhook": ("smmdesk.connectors.webhook.WebhookConnector", "Webhook (your own endpoint)"),
-    "vk": ("smmdesk.connectors.vk.VKConnector", "VK (VKontakte)"),
+    "webhook": ("smmdesk.connectors.webhook.WebhookConnector", _("Webhook (your own endpoint)")),
+    "vk": ("smmdesk.connectors.vk.VKConnector", _("VK (VKontakte)")),
     "mastodon": ("smmdesk.connectors.mastodon.MastodonConnector", "Mastodon"),
     "bluesky": ("smmdesk.connectors.bluesky.BlueskyConnector", "Bluesky"),
-    "facebook": ("smmdesk.connectors.facebook.FacebookConnector", "Facebook Pages"),
+    "facebook": ("smmdesk.connectors.facebook.FacebookConnector", _("Facebook Pages")),
     "instagram": ("smmdesk.connectors.instagram.InstagramConnector",
-                  "Instagram (professional accounts)"),
+                  _("Instagram (professional accounts)")),
 }
 
 

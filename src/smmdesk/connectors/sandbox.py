@@ -44,7 +44,7 @@ LANGUAGE_PRESETS = {
 
 class SandboxConnector(Connector):
     kind = "sandbox"
-    label = "Sandbox"
+    label = gettext_lazy("Sandbox")
     simulated = True
     limits = Limits(
         text_max=5000,
@@ -98,19 +98,25 @@ class SandboxConnector(Connector):
                                  code="post_not_found")
         return post
 
+    def _url(self, post: SandboxPost) -> str:
+        """The sandbox has no site: its post opens inside smmdesk, in the channel's workspace."""
+        from smmdesk.sandbox.selectors import sandbox_post_url
+
+        return sandbox_post_url(channel_id=self.channel.id, post=post)
+
     def publish(self, req: PublishRequest) -> PublishResult:
         account = self._account()
         post = network.post_create(account=account, text=req.text, media_count=len(req.media),
                                    format=req.format, marker=req.marker)
         if req.first_comment.strip():
             network.owner_comment(post, text=req.first_comment, account=account)
-        return PublishResult(external_id=str(post.pk), url=network.post_url(post))
+        return PublishResult(external_id=str(post.pk), url=self._url(post))
 
     def find_published(self, req: PublishRequest, *, since: datetime) -> FindResult:
         post = network.post_find(account=self._account(), marker=req.marker, since=since)
         if post is None:
             return FindResult(Found.NOT_FOUND)
-        return FindResult(Found.FOUND, PublishResult(str(post.pk), network.post_url(post)))
+        return FindResult(Found.FOUND, PublishResult(str(post.pk), self._url(post)))
 
     def delete(self, external_id: str, extra_ids: tuple[str, ...] = ()) -> None:
         network.post_delete(self._post(external_id))
@@ -118,7 +124,7 @@ class SandboxConnector(Connector):
     def edit(self, external_id: str, req: PublishRequest) -> PublishResult:
         post = self._post(external_id)
         network.post_edit(post, text=req.text)
-        return PublishResult(str(post.pk), network.post_url(post))
+        return PublishResult(str(post.pk), self._url(post))
 
     def fetch_comments(self, external_id: str, *, since: datetime | None = None
                        ) -> list[RemoteComment]:

@@ -89,10 +89,7 @@ def _check(workspace: Workspace, actor: User | None, data: ComposeInput) -> None
     if data.action not in ACTIONS:
         raise InvalidInput(_("Unknown action: %(action)s.") % {"action": data.action},
                            code="invalid_action")
-    if data.action != "draft" and not data.variants:
-        raise InvalidInput(_("Choose at least one channel."), code="no_channels")
-    if data.action == "schedule" and data.at is None:
-        raise InvalidInput(_("Choose the day (and time) to publish."), code="time_required")
+    _check_missing(data)
     ids = [v.channel.pk for v in data.variants]
     if len(set(ids)) != len(ids):
         raise InvalidInput(_("Each channel can be chosen once."), code="duplicate_channel")
@@ -102,6 +99,30 @@ def _check(workspace: Workspace, actor: User | None, data: ComposeInput) -> None
     if data.action in PUBLISHING and not _may_schedule(workspace, actor):
         raise Forbidden(_("Your role cannot schedule posts; send the post for approval or "
                           "save it as a draft."), code="role_forbids")
+
+
+def missing_fields(data: ComposeInput) -> list[dict]:
+    """Every field the action needs and the input lacks, each with what to do:
+    ``[{"field": "variants", "code": "no_channels", "problem": "..."}]`` (API names)."""
+    missing = []
+    if data.action != "draft" and not data.variants:
+        missing.append({"field": "variants", "code": "no_channels",
+                        "problem": _("Choose at least one channel.")})
+    if data.action == "schedule" and data.at is None:
+        missing.append({"field": "publish_at", "code": "time_required",
+                        "problem": _("Choose the day (and time) to publish.")})
+    return missing
+
+
+def _check_missing(data: ComposeInput) -> None:
+    """Name every missing field at once, not the first one only."""
+    missing = missing_fields(data)
+    if not missing:
+        return
+    code = missing[0]["code"] if len(missing) == 1 else "missing_fields"
+    raise InvalidInput(" ".join(m["problem"] for m in missing), code=code,
+                       details={"fields": [{"field": m["field"], "problem": m["problem"]}
+                                           for m in missing]})
 
 
 def _may_schedule(workspace: Workspace, actor: User | None) -> bool:
@@ -130,8 +151,13 @@ def _act(post: Post, actor: User | None, data: ComposeInput) -> None:
         # only goes for approval: the approver should not approve what cannot go out.
         for variant in post.variants.select_related("channel", "post"):
             raise_issues(variant, variant_issues(variant))
+    waits = data.action in PUBLISHING and needs_approval(post)
     if data.action == "queue":
         post_add_to_queue(post=post, channels=channels, actor=actor)
+    elif data.action == "now" and waits:
+        # It cannot go out now: it goes for approval, and is scheduled once approved.
+        for channel in channels:
+            publication_draft(post=post, channel=channel, actor=actor)
     elif data.action in ("schedule", "now") or (data.action == "approval" and data.at):
         at = None if data.action == "now" else data.at
         for channel in channels:
@@ -139,9 +165,16 @@ def _act(post: Post, actor: User | None, data: ComposeInput) -> None:
     else:
         for channel in channels:
             publication_draft(post=post, channel=channel, actor=actor)
-    if data.action == "approval" and post.approval in (ApprovalState.DRAFT,
-                                                       ApprovalState.RETURNED):
+    # Scheduling a post that needs approval sends it for approval at the same time: a
+    # publication that waits for an approval nobody was asked for never goes out.
+    if (data.action == "approval" or waits) and post.approval in (ApprovalState.DRAFT,
+                                                                   ApprovalState.RETURNED):
         approval_submit(post=post, actor=actor)
+
+
+def needs_approval(post: Post) -> bool:
+    """The post cannot be published until it is approved."""
+    return post.workspace.needs_approval and post.approval != ApprovalState.APPROVED
 
 
 def _fill_slot(workspace: Workspace, post: Post, slot_id: int) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -194,8 +195,8 @@ def _gaps(workspace: Workspace, start: date, end: date) -> list[PlanWarning]:
             if (last - first).days + 1 >= GAP_DAYS:
                 warnings.append(PlanWarning("gap", _(
                     "Nothing is planned for %(channel)s from %(start)s to %(end)s.")
-                    % {"channel": channel.name, "start": first.strftime("%d.%m"),
-                       "end": last.strftime("%d.%m")}))
+                    % {"channel": channel.name, "start": date_format(first, "MONTH_DAY_FORMAT"),
+                       "end": date_format(last, "MONTH_DAY_FORMAT")}))
     return warnings
 
 

@@ -3,11 +3,16 @@ plan for the coming weeks, so every page has something real to show on first sta
 
 The history is seeded directly (the past cannot be scheduled); everything from now on
 goes through the same services as a person's clicks, and the worker publishes it.
+
+The workspace's own words (its name, rubrics, saved replies, rules, hashtag groups,
+snippets, campaign and task titles) are in the language of the person who makes it
+(``demo_language``); each channel's posts stay in that channel's language.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import secrets
 from dataclasses import dataclass
@@ -16,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smmdesk.accounts.models import ApprovalMode, User, Workspace
 from smmdesk.accounts.roles import Role
@@ -35,23 +40,25 @@ from smmdesk.content.services import (
 from smmdesk.publishing.queue import slot_add
 from smmdesk.publishing.services import publication_record_published, publication_schedule
 from smmdesk.sandbox import network
-from smmdesk.sandbox.models import SandboxAccount
+from smmdesk.sandbox.models import SandboxAccount, SandboxComment
+from smmdesk.sandbox.selectors import sandbox_post_url
 from smmdesk.team.services import approval_mode_set, approval_submit, task_create
 
 DEMO_EMAIL = "demo@smmdesk.local"
 DEMO_SLUG = "zerno-demo"
 POSTS = json.loads((Path(__file__).parent / "data" / "demo_posts.json").read_text("utf-8"))
+TEXTS = json.loads((Path(__file__).parent / "data" / "demo_workspace.json").read_text("utf-8"))
 CHANNELS = [  # name, audience preset, language of its posts
     ("Zerno · Minsk", "be", "be"),
     ("Zerno · Kyiv", "uk", "uk"),
     ("Zerno · Club", "ru", "ru"),
     ("Zerno Global", "en", "en"),
 ]
-RUBRICS = [  # key, name, colour, target share
-    ("useful", "Useful", "#2563eb", 40),
-    ("entertaining", "Entertaining", "#db2777", 25),
-    ("selling", "Selling", "#16a34a", 20),
-    ("team", "About the team", "#f59e0b", 15),
+RUBRICS = [  # key (its name is in TEXTS), colour, target share
+    ("useful", "#2563eb", 40),
+    ("entertaining", "#db2777", 25),
+    ("selling", "#16a34a", 20),
+    ("team", "#f59e0b", 15),
 ]
 SLOTS = (time(9, 0), time(13, 30), time(19, 0))
 
@@ -66,15 +73,30 @@ def _login_file() -> Path:
     return settings.DATA_DIR / "demo-login.txt"
 
 
-def _demo_user() -> Login:
+def demo_language(language: str | None = None) -> str:
+    """The language of the person who makes the demo: the one given (the request's, or
+    ``--language``), else ``SMMDESK_LANGUAGE``, else the system locale (``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``), else English. Only en, ru, uk and be are written."""
+    env = os.environ
+    for value in (language, getattr(settings, "SMMDESK_LANGUAGE", ""), env.get("LC_ALL"),
+                  env.get("LC_MESSAGES"), env.get("LANG")):
+        code = (value or "").split(".")[0].split("_")[0].split("-")[0].lower()
+        if code in TEXTS:
+            return code
+        if code not in ("", "c", "posix"):
+            return "en"  # a language smmdesk does not speak: English rather than the next
+    return "en"
+
+
+def _demo_user(language: str = "en") -> Login:
     path = _login_file()
     user = User.objects.filter(email=DEMO_EMAIL).first()
     if user is not None and path.exists():
         return Login(DEMO_EMAIL, path.read_text(encoding="utf-8").split()[-1])
     password = secrets.token_urlsafe(9)
     if user is None:
-        user_create(email=DEMO_EMAIL, password=password, name="Demo Manager",
-                    check_password=False)
+        user_create(email=DEMO_EMAIL, password=password, name=TEXTS[language]["manager"],
+                    language=language, check_password=False)
     else:
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -83,42 +105,65 @@ def _demo_user() -> Login:
     return Login(DEMO_EMAIL, password)
 
 
-def demo_create(*, reset: bool = False, progress=lambda msg: None, days: int = 30) -> Login:
-    login = _demo_user()
+def demo_exists() -> bool:
+    return Workspace.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def demo_create(*, reset: bool = False, progress=lambda msg: None, days: int = 30,
+                language: str | None = None, read_inbox: bool = True) -> Login:
+    """Make the demo workspace (unless it exists), in ``demo_language(language)``.
+    ``read_inbox=False`` leaves the audience's comments on the sandbox network for the
+    worker to read in (``smmdesk run``: the text model may still be training)."""
+    language = demo_language(language)
+    login = _demo_user(language)
     existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
     if existing and not reset:
         return login
     if existing:
-        progress("removing the old demo workspace")
+        progress("removed the old demo workspace")
         existing.delete()
     user = User.objects.get(email=DEMO_EMAIL)
-    with transaction.atomic():
-        ws = _workspace(user)
-        progress("connecting four sandbox channels (simulated audiences: be, uk, ru, en)")
-        channels = _channels(ws, user)
-        rubrics = _rubrics(ws)
-    progress(f"writing {days} days of history and letting the audience react")
-    _history(ws, user, channels, rubrics, days=days)
-    progress("planning the next two weeks")
-    _plan(ws, user, channels, rubrics)
-    progress("setting up posting times, a content plan, tasks and approvals")
-    _team(ws, user, channels)
-    progress("reading the audience's comments into the inbox (a rule hides the spam)")
-    _inbox(ws, user)
+    with translation.override(language):
+        _build(user, TEXTS[language], language, progress, days=days, read_inbox=read_inbox)
     return login
 
 
-def _workspace(user: User) -> Workspace:
-    ws = workspace_create(name="Zerno Coffee Roasters (demo)", owner=user,
-                          timezone_name="Europe/Minsk", language="en")
+def _build(user, t: dict, language: str, progress, *, days: int, read_inbox: bool) -> None:
+    with transaction.atomic():
+        ws = _workspace(user, t, language)
+        channels = _channels(ws, user)
+        rubrics = _rubrics(ws, t)
+    progress(f"{len(channels)} sandbox channels with simulated audiences (be, uk, ru, en); "
+             f"the workspace's own texts in {language}")
+    with transaction.atomic():  # one commit, not one per post
+        posts = _history(ws, user, channels, rubrics, days=days)
+    comments = SandboxComment.objects.filter(
+        post__account__handle__in=[c.external_id for c in channels.values()]).count()
+    progress(f"{posts} posts published over the last {days} days, "
+             f"{comments} comments from the audience")
+    with transaction.atomic():
+        planned = _plan(ws, user, channels, rubrics)
+    progress(f"{planned} posts scheduled for the next two weeks")
+    tasks = _team(ws, user, channels, t)
+    progress(f"posting times, a four-week content plan, {tasks} tasks, "
+             f"2 posts waiting for approval")
+    read = _inbox(ws, user, t, read_inbox=read_inbox)
+    if read_inbox:
+        progress(f"{read} comments read into the inbox (a rule hides the spam)")
+
+
+def _workspace(user: User, t: dict, language: str) -> Workspace:
+    ws = workspace_create(name=t["workspace"], owner=user, timezone_name="Europe/Minsk",
+                          language=language)
     Workspace.objects.filter(pk=ws.pk).update(slug=DEMO_SLUG)
     ws.refresh_from_db()
     for email, role in (("client@smmdesk.local", Role.CLIENT),
                         ("copywriter@smmdesk.local", Role.EDITOR)):
+        # No password (nobody signs in as them): hashing one costs a second of a first start.
         member = User.objects.filter(email=email).first() or user_create(
-            email=email, password=secrets.token_urlsafe(12), check_password=False)
+            email=email, password=None, check_password=False)
         membership_set(workspace=ws, user=member, role=role)
-    campaign_create(workspace=ws, name="Winter blend launch", utm_campaign="winter-blend",
+    campaign_create(workspace=ws, name=t["campaign"], utm_campaign="winter-blend",
                     starts_on=timezone.localdate(), ends_on=timezone.localdate()
                     + timedelta(days=30))
     return ws
@@ -133,17 +178,18 @@ def _channels(ws: Workspace, user: User) -> dict[str, Channel]:
     return channels
 
 
-def _rubrics(ws: Workspace) -> dict[str, Rubric]:
-    return {key: rubric_create(workspace=ws, name=name, color=color, target_share=share)
-            for key, name, color, share in RUBRICS}
+def _rubrics(ws: Workspace, t: dict) -> dict[str, Rubric]:
+    return {key: rubric_create(workspace=ws, name=t["rubrics"][key], color=color,
+                               target_share=share)
+            for key, color, share in RUBRICS}
 
 
 def _slot(day, slot: time, tz) -> datetime:
     return datetime.combine(day, slot, tzinfo=tz)
 
 
-def _history(ws, user, channels, rubrics, *, days: int) -> None:
-    rng = random.Random(20261122)
+def _history(ws, user, channels, rubrics, *, days: int) -> int:
+    rng, made = random.Random(20261122), 0
     now = timezone.now()
     today = timezone.localdate(now, ws.tz)
     for back in range(days, 0, -1):
@@ -154,6 +200,8 @@ def _history(ws, user, channels, rubrics, *, days: int) -> None:
             rubric_key, text = rng.choice(POSTS[lang])
             at = _slot(day, rng.choice(SLOTS), ws.tz) + timedelta(minutes=rng.randint(0, 20))
             _published(ws, user, channel, rubrics[rubric_key], text, at)
+            made += 1
+    return made
 
 
 @transaction.atomic
@@ -163,15 +211,17 @@ def _published(ws, user, channel: Channel, rubric: Rubric, text: str, at: dateti
     remote = network.post_create(account=account, text=text, at=at + timedelta(seconds=2))
     pub = publication_record_published(
         post=post, channel=channel, at=at, published_at=remote.created_at,
-        external_id=str(remote.pk), external_url=network.post_url(remote), actor=user,
+        external_id=str(remote.pk), actor=user,
+        external_url=sandbox_post_url(channel_id=channel.pk, post=remote),
         worker_id="demo-history")
     remote.marker = pub.marker
     remote.save(update_fields=["marker"])
 
 
-def _team(ws, user, channels) -> None:
+def _team(ws, user, channels, t: dict) -> int:
     """Posting slots, a generated plan for the coming weeks, hashtag groups, snippets,
-    production tasks (one overdue) and two posts waiting for approval."""
+    production tasks (one overdue) and two posts waiting for approval. Returns how many
+    tasks it set."""
     copywriter = User.objects.get(email="copywriter@smmdesk.local")
     for channel in channels.values():
         for weekday in range(5):
@@ -181,9 +231,10 @@ def _team(ws, user, channels) -> None:
     plan_generate(workspace=ws, start=start, weeks=4, per_week={"feed": 2, "story": 1,
                                                                 "reel": 1},
                   channels=[channels["uk"], channels["be"]], at=time(13, 30))
-    hashtag_group_save(workspace=ws, name="Brand", tags="zerno specialtycoffee kava")
-    hashtag_group_save(workspace=ws, name="Minsk", tags="мінск кава_мінск")
-    snippet_save(workspace=ws, name="Shop link", text="Замовити: https://zerno.example/shop")
+    for name, tags in t["hashtag_groups"]:
+        hashtag_group_save(workspace=ws, name=name, tags=tags)
+    for name, text in t["snippets"]:
+        snippet_save(workspace=ws, name=name, text=text)
     posts = list(Post.objects.filter(workspace=ws, publications__status="scheduled")
                  .order_by("publications__scheduled_at").distinct()[:6])
     for n, post in enumerate(posts[2:]):
@@ -191,7 +242,7 @@ def _team(ws, user, channels) -> None:
                     post=post, assignee=copywriter)
     if posts:
         task_create(workspace=ws, actor=user, kind="design", post=posts[-1], assignee=user,
-                    title="Photo of the new bags", due_at=timezone.now() - timedelta(hours=5))
+                    title=t["task"], due_at=timezone.now() - timedelta(hours=5))
     approval_mode_set(workspace=ws, mode=ApprovalMode.INTERNAL_CLIENT)
     for lang in ("be", "en"):
         rubric_key, text = POSTS[lang][4]
@@ -199,45 +250,52 @@ def _team(ws, user, channels) -> None:
         publication_schedule(post=post, channel=channels[lang],
                              at=timezone.now() + timedelta(days=4), actor=copywriter)
         approval_submit(post=post, actor=copywriter)
+    return ws.tasks.count()
 
 
-REPLIES = [  # name, language, intent, sentiment, text
-    ("Thanks", "en", "praise", "", "Thank you, {name}! Glad you liked it ☕"),
-    ("Дякуємо", "uk", "praise", "", "Дякуємо, {name}! Раді, що сподобалось ☕"),
-    ("Дзякуй", "be", "praise", "", "Дзякуй, {name}! Рады, што спадабалася ☕"),
-    ("Спасибо", "ru", "praise", "", "Спасибо, {name}! Рады, что понравилось ☕"),
-    ("Sorry", "en", "complaint", "negative",
+REPLIES = [  # name (a key of TEXTS' replies), language of the text, intent, sentiment, text
+    ("thanks", "en", "praise", "", "Thank you, {name}! Glad you liked it ☕"),
+    ("thanks", "uk", "praise", "", "Дякуємо, {name}! Раді, що сподобалось ☕"),
+    ("thanks", "be", "praise", "", "Дзякуй, {name}! Рады, што спадабалася ☕"),
+    ("thanks", "ru", "praise", "", "Спасибо, {name}! Рады, что понравилось ☕"),
+    ("sorry", "en", "complaint", "negative",
      "{name}, we are sorry. Please write to us in direct messages: we will sort it out today."),
-    ("Вибачте", "uk", "complaint", "negative",
+    ("sorry", "uk", "complaint", "negative",
      "{name}, перепрошуємо. Напишіть нам у директ — розберемося сьогодні ж."),
-    ("Прабачце", "be", "complaint", "negative",
+    ("sorry", "be", "complaint", "negative",
      "{name}, прабачце. Напішыце нам у асабістыя — разбяромся сёння ж."),
-    ("Извините", "ru", "complaint", "negative",
+    ("sorry", "ru", "complaint", "negative",
      "{name}, извините нас. Напишите в личные сообщения — разберёмся сегодня же."),
-    ("How to order", "", "purchase", "", "{name}, order here: https://zerno.example/shop 🙌"),
 ]
 
 
-def _inbox(ws, user) -> None:
+def _inbox(ws, user, t: dict, *, read_inbox: bool = True) -> int:
+    """Saved replies, the spam rule, and (``read_inbox``) the audience's comments read in
+    now; returns how many were."""
     from smmdesk.inbox.actions import run_pending
     from smmdesk.inbox.collect import collect_comments
     from smmdesk.inbox.services import inbox_settings_save, rule_save, saved_reply_save
 
     inbox_settings_save(workspace=ws, sla_minutes=60, responsible_id=user.pk)
-    for name, lang, intent, sentiment, text in REPLIES:
-        saved_reply_save(workspace=ws, name=name, text=text, language=lang, for_intent=intent,
-                         for_sentiment=sentiment)
-    rule_save(workspace=ws, name="Hide spam", user=user, enabled=True,
+    for key, lang, intent, sentiment, text in REPLIES:
+        saved_reply_save(workspace=ws, name=f"{t['replies'][key]} · {lang.upper()}", text=text,
+                         language=lang, for_intent=intent, for_sentiment=sentiment)
+    saved_reply_save(workspace=ws, name=t["replies"]["order"], text=t["order_reply"],
+                     for_intent="purchase")
+    rule_save(workspace=ws, name=t["rule"], user=user, enabled=True,
               conditions={"intents": ["spam"]},
               actions=[{"do": "hide"}, {"do": "status", "status": "spam"},
-                       {"do": "label", "label": "Spam"}])
-    collect_comments()
+                       {"do": "label", "label": t["spam_label"]}])
+    if not read_inbox:
+        return 0
+    read = collect_comments().new
     while run_pending():
         pass
+    return read
 
 
-def _plan(ws, user, channels, rubrics) -> None:
-    rng = random.Random(7)
+def _plan(ws, user, channels, rubrics) -> int:
+    rng, made = random.Random(7), 2
     now = timezone.now()
     soon = [now + timedelta(minutes=2), now + timedelta(minutes=5)]
     for lang, at in zip(("uk", "en"), soon, strict=True):
@@ -256,3 +314,5 @@ def _plan(ws, user, channels, rubrics) -> None:
                                rubric_id=rubrics[rubric_key].pk)
             publication_schedule(post=post, channel=channel,
                                  at=_slot(day, rng.choice(SLOTS), ws.tz), actor=user)
+            made += 1
+    return made

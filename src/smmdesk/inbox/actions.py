@@ -47,7 +47,7 @@ def apply_local(rule: Rule | None, m: Message, action: dict) -> RuleAction:
         users = m.workspace.memberships.filter(user_id=action.get("user")).select_related("user")
         notify(users=[x.user for x in users], workspace=m.workspace,
                url=f"/w/{m.workspace.slug}/inbox/{m.pk}/",
-               text=_("Rule “%(rule)s” matched: “%(text)s”")
+               text=lambda: _("Rule “%(rule)s” matched: “%(text)s”")
                % {"rule": rule.name if rule else "—", "text": m.text[:200]})
     return RuleAction.objects.create(workspace=m.workspace, rule=rule, message=m, action=do,
                                      detail=detail, state="done")

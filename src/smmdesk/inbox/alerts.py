@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership
@@ -14,7 +15,7 @@ from smmdesk.core.outbox import OutboxPermanentError, outbox_enqueue
 from smmdesk.inbox.models import InboxSettings, Message
 from smmdesk.lib.crypto import decrypt_json
 from smmdesk.lib.http import HttpClient, HttpFailure
-from smmdesk.team.services import notify
+from smmdesk.team.services import notify, recipient_language
 
 log = logging.getLogger("smmdesk.inbox")
 
@@ -35,8 +36,11 @@ def alert_text(m: Message) -> str:
 
 def alert_negative(m: Message) -> None:
     url = f"/w/{m.workspace.slug}/inbox/{m.pk}/"
-    notify(users=responsible(m.workspace), workspace=m.workspace, text=alert_text(m), url=url)
-    telegram_alert_enqueue(workspace=m.workspace, text=alert_text(m),
+    notify(users=responsible(m.workspace), workspace=m.workspace, text=lambda: alert_text(m),
+           url=url)
+    with translation.override(recipient_language(None, m.workspace)):
+        text = alert_text(m)
+    telegram_alert_enqueue(workspace=m.workspace, text=text,
                            dedupe_key=f"telegram_alert:message:{m.pk}")
 
 
@@ -96,11 +100,16 @@ def alert_summary(workspace, messages: list[Message]) -> None:
     """Many negative messages at once (a crisis, or a first import): one alert, not many."""
     from django.utils.translation import ngettext
 
-    text = ngettext("%(n)d negative message needs an answer, e.g. “%(text)s”",
-                    "%(n)d negative messages need an answer, e.g. “%(text)s”",
-                    len(messages)) % {"n": len(messages), "text": messages[0].text[:200]}
+    def summary():
+        return ngettext("%(n)d negative message needs an answer, e.g. “%(text)s”",
+                        "%(n)d negative messages need an answer, e.g. “%(text)s”",
+                        len(messages)) % {"n": len(messages),
+                                          "text": messages[0].text[:200]}
+
     url = f"/w/{workspace.slug}/inbox/?sentiment=negative"
-    notify(users=responsible(workspace), workspace=workspace, text=text, url=url)
+    notify(users=responsible(workspace), workspace=workspace, text=summary, url=url)
+    with translation.override(recipient_language(None, workspace)):
+        text = summary()
     first, last = messages[0].pk, messages[-1].pk
     telegram_alert_enqueue(workspace=workspace, text=text,
                            dedupe_key=f"telegram_alert:summary:{first}-{last}")

@@ -228,3 +228,27 @@ class ChannelPoll(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "stream"],
                                                name="channel_poll_unique")]
+
+
+class InboxSort(models.TextChoices):
+    PRIORITY = "priority", _("Most urgent first")
+    NEWEST = "newest", _("Newest first")
+    OLDEST = "oldest", _("Oldest first")
+
+
+class InboxVisit(models.Model):
+    """One member's use of one workspace's inbox: the order they chose for the stream, and
+    their visits, so that what arrived since the last one is counted and marked."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    sort = models.CharField(max_length=10, choices=InboxSort.choices,
+                            default=InboxSort.PRIORITY)
+    seen_at = models.DateTimeField(null=True, blank=True)  # the latest look at the stream
+    # Where this visit began: messages received after it are new to this person.
+    since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"],
+                                               name="inbox_visit_unique")]

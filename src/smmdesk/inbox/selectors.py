@@ -13,13 +13,17 @@ from smmdesk.accounts.models import Workspace
 from smmdesk.inbox.models import Author, InboxSettings, Message, MessageStatus
 
 OPEN = (MessageStatus.NEW, MessageStatus.IN_PROGRESS)
+ORDERINGS = {"priority": ("-priority", "-created_at", "-pk"),
+             "newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
 
 
 def message_list(*, workspace: Workspace, status: str | None = "open", channel_id=None,
                  language: str | None = None, sentiment: str | None = None,
                  intent: str | None = None, label_id=None, assignee_id=None,
-                 unanswered_hours: float | None = None, author_id=None, q: str | None = None
-                 ) -> QuerySet[Message]:
+                 unanswered_hours: float | None = None, author_id=None, q: str | None = None,
+                 sort: str = "priority") -> QuerySet[Message]:
+    """The stream, filtered; ``sort``: "priority" (most urgent, then newest), "newest"
+    or "oldest" (by the time on the network)."""
     qs = (Message.objects.filter(workspace=workspace, by_us=False)
           .select_related("channel", "author", "assignee").prefetch_related("labels"))
     if status == "open":
@@ -40,7 +44,7 @@ def message_list(*, workspace: Workspace, status: str | None = "open", channel_i
                        - timedelta(hours=float(unanswered_hours)))
     if q:
         qs = qs.filter(Q(text__icontains=q) | Q(author__name__icontains=q))
-    return qs.order_by("-priority", "-created_at")
+    return qs.order_by(*ORDERINGS.get(sort, ORDERINGS["priority"]))
 
 
 def sla_minutes(workspace: Workspace) -> int:

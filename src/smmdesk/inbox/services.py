@@ -14,6 +14,8 @@ from smmdesk.inbox.ingest import priority, wants_lead
 from smmdesk.inbox.models import (
     Author,
     InboxSettings,
+    InboxSort,
+    InboxVisit,
     Label,
     Lead,
     LeadStatus,
@@ -31,6 +33,9 @@ from smmdesk.nlp.models import Correction
 from smmdesk.nlp.service import correction_add
 
 DRY_RUN_DAYS = 30
+# A look at the inbox this long after the previous one starts a new visit: what arrived
+# since the previous one is "new" until the visit after it.
+VISIT_GAP = timedelta(minutes=30)
 
 
 def message_set_status(*, messages, status: str) -> int:
@@ -264,3 +269,18 @@ def rule_move(*, rule: Rule, up: bool) -> None:
 
 def saved_reply_delete(*, reply: SavedReply) -> None:
     reply.delete()
+
+
+def inbox_visit_record(*, workspace: Workspace, user: User, sort: str = "",
+                       now=None) -> InboxVisit:
+    """A look at the stream: keeps the order when ``sort`` names one, and moves the visit's
+    start (``since``) to the previous look when that was more than VISIT_GAP ago."""
+    now = now or timezone.now()
+    visit, _created = InboxVisit.objects.get_or_create(workspace=workspace, user=user)
+    if sort in InboxSort.values:
+        visit.sort = sort
+    if visit.seen_at is not None and now - visit.seen_at > VISIT_GAP:
+        visit.since = visit.seen_at
+    visit.seen_at = now
+    visit.save(update_fields=["sort", "seen_at", "since"])
+    return visit

@@ -377,6 +377,20 @@ def train(examples: list[Example], variant: str = "fast") -> TextModel:
         return model
 
 
+def base_model_files(variant: str | None = None) -> list[Path]:
+    """Where ``train`` keeps the shared base model of this data folder."""
+    variant = variant or getattr(settings, "SMMDESK_NLP_MODEL", "fast")
+    examples = training_set()
+    return [cache_dir() / f"{v}-{fingerprint(examples, v)}.joblib"
+            for v in (("fast", "accurate") if variant == "cascade" else (variant,))]
+
+
+def base_model_ready(variant: str | None = None) -> bool:
+    """Whether the shared base model is trained already: then ``get_model`` only loads it,
+    in seconds, instead of training for a minute or two."""
+    return all(path.exists() for path in base_model_files(variant))
+
+
 def get_model(variant: str | None = None, corrections: list[Example] | None = None
               ) -> TextModel:
     """The model in use: trained on the whole labelled set plus corrections."""

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smmdesk.channels.models import ChannelStatus, NetworkThrottle
@@ -154,10 +154,10 @@ def recover_expired(*, now: datetime | None = None, limit: int = 500) -> tuple[i
     """Take back publications whose worker died. Returns (rescheduled, unconfirmed)."""
     now = now or timezone.now()
     stale = list(Publication.objects.filter(status=Status.PUBLISHING, lease_expires_at__lt=now)
-                 .values_list("pk", "claim_token")[:limit])
+                 .values_list("pk", "claim_token", "workspace__language")[:limit])
     rescheduled = unconfirmed = 0
-    for pk, token in stale:
-        with write_transaction():
+    for pk, token, language in stale:  # the stored words are in the workspace's language
+        with write_transaction(), translation.override(language):
             open_attempts = PublishAttempt.objects.filter(
                 publication_id=pk, kind=PublishAttempt.KIND_PUBLISH, finished_at__isnull=True)
             if open_attempts.exists():

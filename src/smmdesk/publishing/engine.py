@@ -15,7 +15,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smmdesk.channels.models import Channel, NetworkThrottle
@@ -51,10 +51,13 @@ def run_job(job: Job, *, worker_id: str) -> None:
         job.publication_id)
     if pub is None:
         return  # taken back meanwhile (lease ran out): whoever holds it now decides
-    if job.kind == "publish" and pub.status == Status.PUBLISHING:
-        publish_one(pub, job.token, worker_id=worker_id)
-    elif job.kind == "check" and pub.status == Status.UNCONFIRMED:
-        check_one(pub, job.token, worker_id=worker_id)
+    # Errors are stored in words: the workspace's language and time zone, not the worker's.
+    ws = pub.workspace
+    with translation.override(ws.language), timezone.override(ws.tz):
+        if job.kind == "publish" and pub.status == Status.PUBLISHING:
+            publish_one(pub, job.token, worker_id=worker_id)
+        elif job.kind == "check" and pub.status == Status.UNCONFIRMED:
+            check_one(pub, job.token, worker_id=worker_id)
 
 
 def _finish(pub: Publication, token: str, **fields) -> bool:

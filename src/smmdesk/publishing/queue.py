@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User
 from smmdesk.channels.models import Channel
-from smmdesk.content.models import Post
+from smmdesk.content.models import ApprovalState, Post
 from smmdesk.lib.errors import InvalidInput
 from smmdesk.lib.walltime import exists, is_ambiguous
 from smmdesk.publishing.models import PostingSlot, Publication, Status
+from smmdesk.publishing.selectors import approval_lead
 from smmdesk.publishing.services import publication_schedule
 
 # Publications that occupy a slot.
@@ -104,10 +105,15 @@ def next_free_slot(channel: Channel, *, after: datetime | None = None) -> dateti
 @transaction.atomic
 def post_add_to_queue(*, post: Post, channels: list[Channel], actor: User | None
                       ) -> list[Publication]:
-    """Schedule the post on each channel at that channel's next free slot."""
+    """Schedule the post on each channel at that channel's next free slot. A post that
+    still needs approval takes the first slot the approval chain can meet: not sooner
+    than the workspace's approval lead time from now."""
+    after = None
+    if post.workspace.needs_approval and post.approval != ApprovalState.APPROVED:
+        after = timezone.now() + approval_lead(post.workspace)
     pubs = []
     for channel in channels:
-        at = next_free_slot(channel)
+        at = next_free_slot(channel, after=after)
         if at is None:
             raise InvalidInput(_("%(channel)s has no free posting time; add times on the "
                                  "Queue page.") % {"channel": channel.name}, code="no_slot",

@@ -96,3 +96,50 @@ def publications_by_external_id(*, pairs: set[tuple[int, str]]
                                       external_id__in={e for _, e in pairs})
     return {(p.channel_id, p.external_id): p for p in rows
             if (p.channel_id, p.external_id) in pairs}
+
+
+# ---------------------------------------------------------------- approval deadlines
+
+
+def approval_lead(workspace: Workspace) -> timedelta:
+    """How long before its publish time a post must be approved (the approval task's
+    lead time)."""
+    return timedelta(days=int(workspace.lead_days.get("approval", 0) or 0))
+
+
+def approval_due(*, workspace: Workspace, at: datetime | None) -> datetime | None:
+    """The moment a post publishing at ``at`` must be approved by."""
+    return None if at is None else at - approval_lead(workspace)
+
+
+def post_approval_due(*, post) -> datetime | None:
+    """The approval deadline of a post: its earliest planned publication less the lead
+    time (None when nothing is planned)."""
+    first = (post.publications.exclude(status=Status.CANCELLED).exclude(scheduled_at=None)
+             .order_by("scheduled_at").values_list("scheduled_at", flat=True).first())
+    return approval_due(workspace=post.workspace, at=first)
+
+
+def at_risk_publications(*, workspace: Workspace, now: datetime | None = None
+                         ) -> QuerySet[Publication]:
+    """Publications that wait for approval and cannot publish on time: their approval
+    deadline has passed, or their time passed while they waited."""
+    now = now or timezone.now()
+    return (Publication.objects.filter(workspace=workspace, status=Status.PENDING_APPROVAL,
+                                       scheduled_at__isnull=False,
+                                       scheduled_at__lt=now + approval_lead(workspace))
+            .select_related("post", "channel").order_by("scheduled_at", "pk"))
+
+
+def approval_risk(*, workspace: Workspace, status: str, at: datetime | None,
+                  now: datetime | None = None) -> dict | None:
+    """What the calendar and the dashboard say about one publication that waits for
+    approval: ``{"kind": "late"|"overdue"|"pending", "due": deadline}``; None otherwise.
+    ``late``: its time passed; ``overdue``: the approval deadline passed; ``pending``:
+    it still can be approved in time."""
+    if status != Status.PENDING_APPROVAL or at is None:
+        return None
+    now = now or timezone.now()
+    due = approval_due(workspace=workspace, at=at)
+    kind = "late" if at < now else "overdue" if due < now else "pending"
+    return {"kind": kind, "due": due}

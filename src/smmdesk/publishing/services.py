@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import User
@@ -36,6 +37,11 @@ from smmdesk.team.services import task_deadlines_follow
 PAST_TOLERANCE = timedelta(seconds=60)
 
 
+def _local_time(at: datetime) -> str:
+    local = timezone.localtime(at)
+    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local:%Z}"
+
+
 def _check_time(at: datetime | None) -> datetime:
     now = timezone.now()
     if at is None:
@@ -45,7 +51,7 @@ def _check_time(at: datetime | None) -> datetime:
                              "2026-12-01T10:00:00+02:00."), code="naive_time")
     if at < now - PAST_TOLERANCE:
         raise InvalidInput(_("%(time)s is in the past; choose a time from now on.")
-                           % {"time": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z")},
+                           % {"time": _local_time(at)},
                            code="time_in_past")
     return max(at, now)
 

@@ -45,8 +45,13 @@ class Periodic:
 class Worker:
     def __init__(self, *, executor: Executor | None = None, worker_id: str | None = None,
                  poll_interval: float | None = None, dispatch: bool = True,
-                 **executor_options):
+                 warm_text_model: bool = False, **executor_options):
         self.worker_id = worker_id or new_worker_id()
+        # ``warm_text_model``: load (or, on a first start, train) the text model in a thread
+        # of its own; the inbox loops, which read every message with it, wait until then.
+        self.text_model_ready = threading.Event()
+        if not warm_text_model:
+            self.text_model_ready.set()
         self.dispatch = dispatch  # False: background loops only (no publishing here)
         self.wake = threading.Event()
         self.executor = executor or make_executor(settings.SMMDESK_EXECUTOR,
@@ -153,10 +158,24 @@ class Worker:
         self.executor.submit_all(jobs)
         return len(jobs)
 
+    def warm_text_model(self) -> None:
+        from smmdesk.nlp.model import get_model
+
+        started = time.monotonic()
+        try:
+            get_model()
+            log.info("text model ready in %.1fs", time.monotonic() - started)
+        except Exception:  # the inbox loops then train it on their first message
+            log.exception("the text model could not be made ready in advance")
+        self.text_model_ready.set()
+
     def run_background(self) -> None:
+        reads_texts = (self.inbox_comments, self.inbox_stream)
         while not self.stop_event.is_set():
             now = time.monotonic()
             for p in self.background:
+                if p.fn in reads_texts and not self.text_model_ready.is_set():
+                    continue  # not marked as run: it runs as soon as the model is ready
                 try:
                     p.maybe_run(now)
                 except OperationalError:
@@ -169,6 +188,9 @@ class Worker:
         log.info("worker %s started (%s executor, poll every %.2fs)", self.worker_id,
                  self.executor.name, self.poll_interval)
         if background:
+            if not self.text_model_ready.is_set():
+                threading.Thread(target=self.warm_text_model, name="text-model",
+                                 daemon=True).start()
             threading.Thread(target=self.run_background, name="background",
                              daemon=True).start()
         while not self.stop_event.is_set():

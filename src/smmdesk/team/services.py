@@ -19,15 +19,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Min
-from django.utils import timezone
+from django.db.models import Min, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import ApprovalMode, Membership, User, Workspace
 from smmdesk.accounts.roles import Role
-from smmdesk.content.models import ApprovalState, Post
+from smmdesk.content.models import ApprovalState, MediaAsset, Post, PostMedia, VariantMedia
 from smmdesk.core.outbox import mail_enqueue
-from smmdesk.lib.errors import Conflict, Forbidden, InvalidInput
+from smmdesk.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from smmdesk.team.models import (
     ApprovalAction,
     ApprovalEvent,
@@ -45,17 +46,35 @@ _SALT = "smmdesk.client-approval"
 # ---------------------------------------------------------------- notifications
 
 
-def notify(*, users, workspace: Workspace, text: str, url: str = "",
-           email: bool = True) -> None:
+def notify(*, users, workspace: Workspace, text, url: str = "", email: bool = True) -> None:
     """In the app, and by e-mail when the server can send it. The e-mail goes through the
-    outbox: it is sent after the caller's transaction commits, never inside it."""
-    users = [u for u in users if u is not None]
-    Notification.objects.bulk_create(
-        Notification(user=u, workspace=workspace, text=text[:500], url=url) for u in users)
-    if email:
-        mail_enqueue(subject=f"smmdesk · {workspace.name}",
-                     body=f"{text}\n\n{settings.SITE_URL}{url}", workspace=workspace,
-                     recipients=[u.email for u in users if u.email])
+    outbox: it is sent after the caller's transaction commits, never inside it.
+
+    ``text`` is a function that returns the message: it is called once per language of
+    the recipients, under that language and the workspace's time zone, so each person
+    reads it in their own words and local time, whoever (or whichever worker) acted."""
+    by_language: dict[str, list[User]] = {}
+    for u in users:
+        if u is not None:
+            by_language.setdefault(recipient_language(u, workspace), []).append(u)
+    for language, group in by_language.items():
+        with translation.override(language), timezone.override(workspace.tz):
+            said = str(text() if callable(text) else text)
+        Notification.objects.bulk_create(
+            Notification(user=u, workspace=workspace, text=said[:500], url=url) for u in group)
+        if email:
+            mail_enqueue(subject=f"smmdesk · {workspace.name}",
+                         body=f"{said}\n\n{settings.SITE_URL}{url}", workspace=workspace,
+                         recipients=[u.email for u in group if u.email])
+
+
+def recipient_language(user: User | None, workspace: Workspace) -> str:
+    """The language a person chose, else the workspace's."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    for language in (getattr(user, "language", ""), workspace.language):
+        if language in supported:
+            return language
+    return settings.LANGUAGE_CODE
 
 
 def notification_read(*, user: User, ids=None) -> int:
@@ -96,17 +115,21 @@ def task_create(*, workspace: Workspace, actor: User | None, kind: str, post: Po
         raise InvalidInput(_("Unknown task kind: %(kind)s.") % {"kind": kind}, code="invalid_kind")
     if post is not None and post.workspace_id != workspace.pk:
         raise InvalidInput(_("The post is not in this workspace."), code="post_not_found")
+    if post is None and not title.strip():
+        raise InvalidInput(_("Say what to do: a task without a post needs a title."),
+                           code="title_required")
     if assignee is not None and not Membership.objects.filter(workspace=workspace,
                                                              user=assignee).exists():
         raise InvalidInput(_("%(user)s is not a member of this workspace.")
                            % {"user": assignee}, code="not_a_member")
-    task = Task.objects.create(workspace=workspace, post=post, kind=kind, title=title[:200],
+    task = Task.objects.create(workspace=workspace, post=post, kind=kind,
+                               title=title.strip()[:200],
                                assignee=assignee, created_by=actor,
                                due_at=due_at or _deadline(post, kind),
                                due_manual=due_at is not None)
     if assignee is not None and assignee != actor:
         notify(users=[assignee], workspace=workspace,
-               text=_("New task for you: %(task)s — %(post)s")
+               text=lambda: _("New task for you: %(task)s — %(post)s")
                % {"task": task.get_kind_display(), "post": post or task.title},
                url=_post_url(post) if post else f"/w/{workspace.slug}/tasks/")
     return task
@@ -186,6 +209,16 @@ def _set_state(post: Post, state: str) -> None:
     post.save(update_fields=["approval", "updated_at"])
 
 
+def _approval_request_text(actor: User | None, post: Post, publish_at) -> str:
+    if actor is None:  # the system itself (an import, a command)
+        return _("A post is waiting for your approval: %(post)s") % {"post": post}
+    if publish_at is None:
+        return _("%(user)s asks you to approve: %(post)s") % {"user": actor, "post": post}
+    return _("%(user)s asks you to approve: %(post)s (to publish on %(when)s)") % {
+        "user": actor, "post": post,
+        "when": date_format(timezone.localtime(publish_at), "SHORT_DATETIME_FORMAT")}
+
+
 @transaction.atomic
 def approval_submit(*, post: Post, actor: User) -> Post:
     if not post.workspace.needs_approval:
@@ -196,9 +229,10 @@ def approval_submit(*, post: Post, actor: User) -> Post:
         raise Conflict(_("This post is already approved."), code="already_approved")
     _set_state(post, ApprovalState.PENDING_TEAM)
     _event(post, ApprovalAction.SUBMITTED, actor=actor)
+    publish_at = _post_publish_at(post)
     notify(users=[u for u in _members(post.workspace, APPROVERS) if u != actor],
            workspace=post.workspace, url=_post_url(post),
-           text=_("%(user)s asks you to approve: %(post)s") % {"user": actor, "post": post})
+           text=lambda: _approval_request_text(actor, post, publish_at))
     return post
 
 
@@ -222,7 +256,7 @@ def _approve(post: Post, *, actor: User | None, label: str = "", comment: str = 
     publication_release(post=post)
     notify(users=[post.author] if post.author and post.author != actor else [],
            workspace=post.workspace, url=_post_url(post),
-           text=_("Approved: %(post)s") % {"post": post})
+           text=lambda: _("Approved: %(post)s") % {"post": post})
     return post
 
 
@@ -252,7 +286,8 @@ def approval_return(*, post: Post, actor: User | None, comment: str, label: str 
     _set_state(post, ApprovalState.RETURNED)
     _event(post, ApprovalAction.RETURNED, actor=actor, label=label, comment=comment.strip())
     notify(users=[post.author] if post.author else [], workspace=post.workspace,
-           url=_post_url(post), text=_("Returned for changes: %(post)s — “%(comment)s”")
+           url=_post_url(post),
+           text=lambda: _("Returned for changes: %(post)s — “%(comment)s”")
            % {"post": post, "comment": comment.strip()[:200]})
     return post
 
@@ -325,10 +360,34 @@ def client_posts(*, workspace: Workspace, month: str):
             .distinct().order_by("pk"))
 
 
+def _client_label(name: str) -> str:
+    """Who answered on the link: the team must know which person at the client it was."""
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise InvalidInput(_("Write your name, so the team knows who answered."),
+                           code="name_required")
+    return _("Client: %(name)s (approval link)") % {"name": name}
+
+
+def client_media(*, token: str, media_id: int) -> MediaAsset:
+    """A picture or video of a post on the client's page, for as long as the link works:
+    only the files of the month's posts that wait for the client, nothing else of the
+    workspace's library."""
+    workspace, month = client_link_open(token)
+    posts = client_posts(workspace=workspace, month=month).values("pk")
+    asset = MediaAsset.objects.filter(workspace=workspace, pk=media_id).filter(
+        Q(pk__in=PostMedia.objects.filter(post__in=posts).values("asset_id"))
+        | Q(pk__in=VariantMedia.objects.filter(variant__post__in=posts).values("asset_id"))
+    ).first()
+    if asset is None:
+        raise NotFound(_("Media file not found."), code="media_not_found")
+    return asset
+
+
 @transaction.atomic
 def client_approve(*, token: str, post_ids, name: str = "", comment: str = "") -> int:
     workspace, month = client_link_open(token)
-    label = _("Client: %(name)s (approval link)") % {"name": name.strip() or _("no name")}
+    label = _client_label(name)
     posts = client_posts(workspace=workspace, month=month)
     if post_ids is not None:
         posts = posts.filter(pk__in=post_ids)
@@ -345,7 +404,7 @@ def client_return(*, token: str, post_id: int, comment: str, name: str = "") -> 
     post = client_posts(workspace=workspace, month=month).filter(pk=post_id).first()
     if post is None:
         raise InvalidInput(_("That post is not waiting for your approval."), code="not_pending")
-    label = _("Client: %(name)s (approval link)") % {"name": name.strip() or _("no name")}
+    label = _client_label(name)
     return approval_return(post=post, actor=None, comment=comment, label=label)
 
 
@@ -373,7 +432,7 @@ def comment_add(*, post: Post, author: User, text: str) -> PostComment:
     mentioned = [u for u in _mentioned(post.workspace, text) if u != author]
     comment.mentions.set(mentioned)
     notify(users=mentioned, workspace=post.workspace, url=_post_url(post),
-           text=_("%(user)s mentioned you on “%(post)s”: %(text)s")
+           text=lambda: _("%(user)s mentioned you on “%(post)s”: %(text)s")
            % {"user": author, "post": post, "text": text[:200]})
     return comment
 

@@ -97,6 +97,8 @@ def parse(post_data, workspace: Workspace) -> ComposeData:
     channels = Channel.objects.filter(workspace=workspace, pk__in=ids).order_by("name")
     if len(channels) != len(ids):
         d.errors["channels"] = _("Channel not found in this workspace.")
+    elif d.action != "draft" and not ids:  # named with every other missing field
+        d.errors["channels"] = _("Choose at least one channel.")
     for channel in channels:
         c = channel.pk
         fmt = post_data.get(f"format_{c}") or Format.FEED
@@ -164,6 +166,7 @@ class ChannelCheck:
     media: list[MediaAsset]
     label: str
     simulated: bool
+    tagged: bool = False  # the text as published is longer: its links carry UTM tags
 
 
 def _campaign_value(d: ComposeData, workspace: Workspace) -> str:
@@ -185,7 +188,7 @@ def check(d: ComposeData, workspace: Workspace) -> list[ChannelCheck]:
     checks = []
     for v in d.variants:
         cls = connector_class(v.channel.kind)
-        text = v.text if v.custom else d.body
+        raw = text = v.text if v.custom else d.body
         if d.utm_enabled:
             text = tag_links(text, source=v.channel.kind, medium=d.utm_medium,
                              campaign=campaign)
@@ -197,8 +200,17 @@ def check(d: ComposeData, workspace: Workspace) -> list[ChannelCheck]:
                                    length=text_length(text, cls.limits.counts), limit=limit,
                                    issues=cls.validate(req, settings=v.channel.settings),
                                    media=media, label=cls.label,
-                                   simulated=cls.simulated))
+                                   simulated=cls.simulated, tagged=text != raw))
     return checks
+
+
+def body_count(d: ComposeData, checks: list[ChannelCheck]) -> dict:
+    """The counter under the post's text: the length as published (UTM-tagged, by the
+    network's counting rules) on each chosen channel that follows the post's text; the
+    plain length before any channel is chosen."""
+    follow = [c for c in checks if not c.variant.custom]
+    return {"checks": follow, "tagged": any(c.tagged for c in follow),
+            "length": text_length(d.body)}
 
 
 def save(d: ComposeData, membership: Membership, post: Post | None = None) -> Post:

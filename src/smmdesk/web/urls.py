@@ -15,6 +15,7 @@ from smmdesk.web.views import (
     oauth,
     plan,
     queue,
+    sandbox,
     settings,
     team,
     workers,
@@ -48,4 +49,5 @@ urlpatterns = [
     *inbox.urlpatterns,
     *moderation.urlpatterns,
     *workers.urlpatterns,
+    *sandbox.urlpatterns,
 ]

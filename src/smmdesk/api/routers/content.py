@@ -25,7 +25,7 @@ from smmdesk.api.schemas import (
 from smmdesk.channels.access import access_channel
 from smmdesk.content.access import access_media, access_post
 from smmdesk.content.compose import ComposeInput, VariantInput, post_compose
-from smmdesk.content.models import Campaign, Post, Rubric, Variant
+from smmdesk.content.models import ApprovalState, Campaign, Post, Rubric, Variant
 from smmdesk.content.selectors import media_list, post_list
 from smmdesk.content.services import (
     campaign_create,
@@ -34,6 +34,7 @@ from smmdesk.content.services import (
     rubric_create,
 )
 from smmdesk.lib.walltime import instant
+from smmdesk.publishing.selectors import approval_due
 from smmdesk.team.services import post_edit, variant_edit
 
 router = Router(tags=["content"])
@@ -99,12 +100,21 @@ def variant_out(v: Variant) -> dict:
 
 
 def post_out(p: Post) -> dict:
+    pubs = list(p.publications.all())
     return {"id": p.pk, "title": p.title, "body": p.body, "rubric_id": p.rubric_id,
             "campaign_id": p.campaign_id, "media_ids": [a.pk for a in p.ordered_media()],
             "variants": [variant_out(v) for v in p.variants.select_related("post")],
             "publications": [{"id": x.pk, "channel_id": x.channel_id, "status": x.status,
-                              "scheduled_at": x.scheduled_at} for x in p.publications.all()],
+                              "scheduled_at": x.scheduled_at} for x in pubs],
+            "approval": p.approval, "approval_due": _approval_due(p, pubs),
             "created_at": p.created_at, "updated_at": p.updated_at}
+
+
+def _approval_due(p: Post, pubs: list) -> datetime | None:
+    if p.approval not in (ApprovalState.PENDING_TEAM, ApprovalState.PENDING_CLIENT):
+        return None
+    times = [x.scheduled_at for x in pubs if x.scheduled_at and x.status != "cancelled"]
+    return approval_due(workspace=p.workspace, at=min(times)) if times else None
 
 
 @router.get("/workspaces/{ws}/posts", response=responses({200: list[PostOut]}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from smmdesk.connectors.base import (
     AmbiguousError,
@@ -61,16 +62,24 @@ _WAITS = {6: ("rate_limited", 1.0), 9: ("flood_control", 900.0), 14: ("captcha",
 
 def _slow_down(code: int, msg: str, raw: dict) -> TransientError:
     name, wait = _WAITS[code]
+    minutes = max(1, round(wait / 60))
     if code == 14:
-        text = _("VK asked for a captcha (too many actions in a short time). smmdesk will "
-                 "try again in %(minutes)d minutes; if it keeps happening, post less often.")
+        text = ngettext(
+            "VK asked for a captcha (too many actions in a short time). smmdesk will try "
+            "again in %(minutes)d minute; if it keeps happening, post less often.",
+            "VK asked for a captcha (too many actions in a short time). smmdesk will try "
+            "again in %(minutes)d minutes; if it keeps happening, post less often.", minutes)
     elif code == 219:
-        text = _("VK holds the wall for a while after an advertising post. smmdesk will try "
-                 "again in %(minutes)d minutes.")
+        text = ngettext("VK holds the wall for a while after an advertising post. smmdesk "
+                        "will try again in %(minutes)d minute.",
+                        "VK holds the wall for a while after an advertising post. smmdesk "
+                        "will try again in %(minutes)d minutes.", minutes)
     else:
-        text = _("VK asks to slow down (%(reason)s); smmdesk will try again in %(minutes)d "
-                 "minutes.")
-    return TransientError(text % {"minutes": max(1, round(wait / 60)), "reason": msg},
+        text = ngettext("VK asks to slow down (%(reason)s); smmdesk will try again in "
+                        "%(minutes)d minute.",
+                        "VK asks to slow down (%(reason)s); smmdesk will try again in "
+                        "%(minutes)d minutes.", minutes)
+    return TransientError(text % {"minutes": minutes, "reason": msg},
                           code=name, raw=raw, retry_after=wait)
 
 

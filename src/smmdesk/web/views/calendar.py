@@ -23,7 +23,7 @@ from smmdesk.lib.errors import SmmdeskError
 from smmdesk.lib.months import day_parse
 from smmdesk.publishing.access import access_publication
 from smmdesk.publishing.models import Status
-from smmdesk.publishing.selectors import calendar_rows
+from smmdesk.publishing.selectors import approval_risk, calendar_rows
 from smmdesk.publishing.services import publication_reschedule
 from smmdesk.team.selectors import late_post_ids
 from smmdesk.web.decorators import requires
@@ -64,10 +64,23 @@ def _chip(row: dict, tz, late: set[int]) -> dict:
     at = timezone.localtime(row["scheduled_at"], tz)
     title = row["post__title"] or row["post__body"][:80] or "—"
     return {"id": row["pk"], "post_id": row["post_id"], "at": at, "title": title,
-            "channel": row["channel__name"], "status": row["status"],
+            "channel": row["channel__name"], "kind": row["channel__kind"],
+            "status": row["status"],
             "color": row["post__rubric__color"] or "#98a2b3",
             "rubric": row["post__rubric__name"] or "", "late": row["post_id"] in late,
             "attention": row["needs_attention"], "movable": row["status"] in MOVABLE}
+
+
+def risk_marker(ws, status: str, at, now=None) -> dict | None:
+    """For a publication that waits for approval: ``{"kind", "text"}``, e.g. "Needs
+    approval by 8 Dec 2026, 09:15" or "Will not publish on time: not approved"."""
+    risk = approval_risk(workspace=ws, status=status, at=at, now=now)
+    if risk is None:
+        return None
+    if risk["kind"] == "late":
+        return {"kind": "late", "text": _("Will not publish on time: not approved")}
+    due = date_format(timezone.localtime(risk["due"], ws.tz), "SHORT_DATETIME_FORMAT")
+    return {"kind": risk["kind"], "text": _("Needs approval by %(date)s") % {"date": due}}
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -88,8 +101,10 @@ def calendar(request, membership: Membership):
                          assignee_id=f["assignee"])
     late = late_post_ids(workspace=ws)
     by_day: dict[date, list[dict]] = defaultdict(list)
+    now = timezone.now()
     for row in rows:
         chip = _chip(row, tz, late)
+        chip["risk"] = risk_marker(ws, row["status"], row["scheduled_at"], now)
         by_day[chip["at"].date()].append(chip)
     countries = [c for c in request.GET.getlist("hol") if c in COUNTRIES] or list(COUNTRIES)
     holidays = holidays_between(start, end, countries=countries, language=get_language())

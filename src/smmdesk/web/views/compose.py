@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -31,6 +33,7 @@ from smmdesk.content.models import (
 )
 from smmdesk.content.selectors import media_list
 from smmdesk.lib.errors import SmmdeskError
+from smmdesk.publishing.selectors import post_approval_due
 from smmdesk.publishing.services import post_repeat
 from smmdesk.team.models import TaskKind
 from smmdesk.web import compose_form
@@ -68,9 +71,16 @@ def _context(membership: Membership, data: compose_form.ComposeData, post=None, 
              "formats": [(f, FORMAT_LABELS[Format(f)]) for f in limits[c.pk]["formats"]]}
             for c in channels]
     assets = {a.pk: a for a in MediaAsset.objects.filter(workspace=ws, pk__in=data.media_ids)}
+    checks = checks if checks is not None else compose_form.check(data, ws)
+    by_channel = {c.channel.pk: c for c in checks}
+    for r in rows:
+        r["check"] = by_channel.get(r["channel"].pk)
+    approved = post is not None and post.approval == ApprovalState.APPROVED
     return {
         "post": post, "data": data, "rows": rows, "slot": slot, "error": error,
-        "checks": checks if checks is not None else compose_form.check(data, ws),
+        "checks": checks, "body_count": compose_form.body_count(data, checks),
+        # A post that needs approval cannot go out now: the button is not offered.
+        "can_publish_now": not ws.needs_approval or approved,
         "media": [assets[i] for i in data.media_ids if i in assets],
         "rubrics": Rubric.objects.filter(workspace=ws),
         "campaigns": Campaign.objects.filter(workspace=ws),
@@ -119,8 +129,45 @@ def _submit(request, membership, post=None):
         return render(request, "web/compose.html",
                       _context(membership, data, post, checks=checks, error=exc.message),
                       status=400)
-    messages.success(request, _DONE[data.action])
+    text = _done(data.action, post)
+    late = data.action == "now" and post.approval != ApprovalState.APPROVED \
+        and ws.needs_approval or _deadline_passed(post)
+    (messages.warning if late else messages.success)(request, text)
     return redirect("web:post", slug=ws.slug, post_id=post.pk)
+
+
+def _deadline_passed(post) -> bool:
+    if post.approval not in (ApprovalState.PENDING_TEAM, ApprovalState.PENDING_CLIENT):
+        return False
+    due = post_approval_due(post=post)
+    return due is not None and due < timezone.now()
+
+
+def _done(action: str, post) -> str:
+    """What the action did, in words; for a post that now waits for approval, that it
+    was sent and the date it must be approved by to publish on time."""
+    if post.approval not in (ApprovalState.PENDING_TEAM, ApprovalState.PENDING_CLIENT) \
+            or action == "draft":
+        return str(_DONE[action])
+    if action == "now":
+        return _("Sent for approval: it cannot go out now, because this workspace publishes "
+                 "approved posts only. Once it is approved, schedule it or publish it.")
+    due = post_approval_due(post=post)
+    if due is None:
+        return str(_DONE[action])
+    when = {"date": date_format(timezone.localtime(due, post.workspace.tz),
+                                "DATETIME_FORMAT")}
+    if due < timezone.now():
+        return _("Sent for approval, but its approval deadline (%(date)s) has passed: it "
+                 "will publish only if it is approved before its time.") % when
+    return {
+        "schedule": _("Scheduled and sent for approval. It will publish only if it is "
+                      "approved by %(date)s."),
+        "queue": _("Added to the queue and sent for approval. It will publish only if it is "
+                   "approved by %(date)s."),
+        "approval": _("Sent for approval. It must be approved by %(date)s to publish on "
+                      "time."),
+    }[action] % when
 
 
 _DONE = {
@@ -195,11 +242,17 @@ def _can_approve(membership: Membership, post) -> bool:
 def compose_check(request, membership: Membership):
     """The live check (HTMX): counters, what each network would refuse, previews."""
     data = compose_form.parse(request.POST, membership.workspace)
-    context = {"checks": compose_form.check(data, membership.workspace), "data": data}
-    # The daylight-saving choice sits in the form, next to the time: swapped out of band.
+    checks = compose_form.check(data, membership.workspace)
+    context = {"checks": checks, "data": data, "oob": True,
+               "body_count": compose_form.body_count(data, checks)}
+    # The daylight-saving choice sits in the form, next to the time, and the counters
+    # under the texts: swapped out of band, so they show the same numbers as the checks.
     dst = render_to_string("web/_compose_dst.html", context, request)
+    counts = render_to_string("web/_compose_body_count.html", context, request) + "".join(
+        render_to_string("web/_compose_count.html", {"c": c, "key": c.channel.pk,
+                                                     "oob": True}, request) for c in checks)
     return HttpResponse(render_to_string("web/_compose_checks.html", context, request)
-                        + f'<div id="dst-slot" hx-swap-oob="true">{dst}</div>')
+                        + f'<div id="dst-slot" hx-swap-oob="true">{dst}</div>' + counts)
 
 
 @requires(Perm.CONTENT_VIEW)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,15 +29,22 @@ from smmdesk.lib.badinput import parse_id
 from smmdesk.lib.errors import SmmdeskError
 from smmdesk.publishing.access import access_publication
 from smmdesk.publishing.models import Status
-from smmdesk.publishing.selectors import attention_count, overdue_count, publication_list
+from smmdesk.publishing.selectors import (
+    at_risk_publications,
+    attention_count,
+    overdue_count,
+    publication_list,
+)
 from smmdesk.publishing.services import (
     publication_cancel,
     publication_retry,
     publication_settle,
 )
+from smmdesk.publishing.stats import chart_bars, publication_days
 from smmdesk.team.selectors import posts_waiting, task_list
 from smmdesk.team.services import notification_read
 from smmdesk.web.decorators import requires
+from smmdesk.web.views.calendar import risk_marker
 
 
 class LoginView(auth_views.LoginView):
@@ -88,8 +95,14 @@ def workspace(request, membership):
     open_tasks = task_list(workspace=ws)
     late_tasks = [t for t in open_tasks if t.is_overdue]
     waiting = posts_waiting(workspace=ws)
+    chart = chart_bars(publication_days(workspace=ws, start=today - timedelta(days=6), days=14))
+    at_risk = at_risk_publications(workspace=ws, now=now)
     return render(request, "web/workspace.html", {
+        "at_risk": [{"pub": p, "risk": risk_marker(ws, p.status, p.scheduled_at, now)}
+                    for p in at_risk[:10]],
+        "at_risk_count": at_risk.count(),
         "upcoming": upcoming[:8],
+        "chart": chart if any(day["total"] for day in chart) else [], "today": today,
         "recent": publication_list(workspace=ws, status="published,failed,unconfirmed")[:8],
         "overdue": overdue_count(workspace=ws),
         "attention": attention_count(workspace=ws),
@@ -205,7 +218,10 @@ def profile(request):
     if request.method == "POST" and "save_profile" in request.POST and form.is_valid():
         user.name, user.language = form.cleaned_data["name"], form.cleaned_data["language"]
         user.save(update_fields=["name", "language"])
-        messages.success(request, _("Profile saved."))
+        # Said in the language the next page is in, not the one this request came in.
+        with translation.override(user.language
+                                  or translation.get_language_from_request(request)):
+            messages.success(request, _("Profile saved."))
         return redirect("web:profile")
     new_token = None
     if request.method == "POST" and "create_token" in request.POST:

@@ -32,10 +32,18 @@ from smmdesk.inbox.actions import (
     network_hide,
     network_reply,
 )
-from smmdesk.inbox.models import Label, Message, MessageKind, MessageStatus, SavedReply
+from smmdesk.inbox.models import (
+    InboxSort,
+    Label,
+    Message,
+    MessageKind,
+    MessageStatus,
+    SavedReply,
+)
 from smmdesk.inbox.selectors import author_card, message_list, overdue_ids, thread
 from smmdesk.inbox.services import (
     author_update,
+    inbox_visit_record,
     message_assign,
     message_correct,
     message_label,
@@ -53,7 +61,7 @@ log = logging.getLogger("smmdesk.inbox")
 EDIT = Perm.INBOX_ANSWER
 PAGE_SIZE = 50
 FILTERS = ("status", "channel", "language", "sentiment", "intent", "label", "assignee",
-           "hours", "q")
+           "hours", "q", "sort")
 
 STATUSES = (("open", gettext_lazy("Open")), ("new", gettext_lazy("New")),
             ("in_progress", gettext_lazy("In progress")), ("done", gettext_lazy("Done")),
@@ -93,7 +101,8 @@ def _filters(query: QueryDict) -> dict[str, str]:
     """The stream's filters from the URL; anything not understood is dropped, never a 500."""
     f = {k: query.get(k, "").strip() for k in FILTERS}
     checks = {"status": {s for s, _label in STATUSES}, "language": {*LANGUAGES, "other"},
-              "sentiment": set(SENTIMENTS), "intent": set(INTENTS)}
+              "sentiment": set(SENTIMENTS), "intent": set(INTENTS),
+              "sort": set(InboxSort.values)}
     for key, allowed in checks.items():
         if f[key] not in allowed:
             f[key] = ""
@@ -162,14 +171,18 @@ def _members(workspace):
 def _stream(request, membership: Membership, query: QueryDict) -> dict:
     ws = membership.workspace
     f = _filters(query)
-    qs = message_list(workspace=ws, **_selector_args(f, request.user))
+    # The order is remembered per person and workspace; a visit starts the "new" count.
+    visit = inbox_visit_record(workspace=ws, user=request.user, sort=f["sort"])
+    qs = message_list(workspace=ws, sort=visit.sort, **_selector_args(f, request.user))
     page = Paginator(qs, PAGE_SIZE).get_page(query.get("page"))
     rows = _names(list(page.object_list))
     keep_filters = QueryDict(_keep(query), mutable=True)
-    keep_filters.pop("page", None)
+    for key in ("page", "sort"):
+        keep_filters.pop(key, None)
     return {
         "f": f, "page": page, "rows": rows, "keep": _keep(query),
-        "keep_filters": keep_filters.urlencode(),
+        "keep_filters": keep_filters.urlencode(), **_new(qs, visit.since, rows),
+        "sort": visit.sort, "sorts": InboxSort.choices,
         "overdue": overdue_ids(workspace=ws, messages=rows),
         "statuses": STATUSES, "channels": channel_list(workspace=ws),
         "languages": LANGUAGE_NAMES.items(), "sentiments": SENTIMENT_NAMES.items(),
@@ -177,6 +190,14 @@ def _stream(request, membership: Membership, query: QueryDict) -> dict:
         "members": _members(ws), "can_edit": membership.can(EDIT),
         "correction_keys": _correction_keys(),
     }
+
+
+def _new(qs, since, rows) -> dict:
+    """What arrived since the person's last visit: how many in this view, and which rows."""
+    if since is None:
+        return {"new_count": 0, "fresh": set()}
+    return {"new_count": qs.filter(received_at__gt=since).count(),
+            "fresh": {m.pk for m in rows if m.received_at > since}}
 
 
 def _message(workspace, message_id: int | None) -> Message:

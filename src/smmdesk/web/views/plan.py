@@ -12,8 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.access import access_row
@@ -30,7 +30,7 @@ from smmdesk.content.plan import (
     plan_warnings,
     rubric_shares,
 )
-from smmdesk.content.plan_csv import plan_export, plan_import
+from smmdesk.content.plan_csv import SEPARATORS, plan_export, plan_import, separator_default
 from smmdesk.content.services import rubric_create, rubric_update
 from smmdesk.lib.errors import InvalidInput, SmmdeskError
 from smmdesk.lib.months import month_parse, validate_year
@@ -38,6 +38,8 @@ from smmdesk.web.decorators import requires
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 GENERATED_FORMATS = (Format.FEED, Format.STORY, Format.REEL)
+SEPARATOR_NAMES = (("semicolon", gettext_lazy("Semicolon (;)")),
+                   ("comma", gettext_lazy("Comma (,)")), ("tab", gettext_lazy("Tab")))
 
 
 def _month(value: str | None) -> date:
@@ -121,6 +123,7 @@ def _page(request, membership, month: date, import_error: SmmdeskError | None = 
         "generated_formats": [(f, dict(FORMAT_CHOICES)[f]) for f in GENERATED_FORMATS],
         "today": today, "default_day": today if month <= today < end else month,
         "can_edit": membership.can("content.edit"), "import_error": import_error,
+        "separators": SEPARATOR_NAMES, "separator": separator_default(get_language()),
         "import_errors": (import_error.details or {}).get("errors", []) if import_error
         else [],
     }, status=400 if import_error else 200)
@@ -129,9 +132,11 @@ def _page(request, membership, month: date, import_error: SmmdeskError | None = 
 @requires(Perm.CONTENT_VIEW)
 def export(request, membership):
     month = _month(request.GET.get("month"))
+    sep = request.GET.get("sep", "")
+    sep = sep if sep in SEPARATORS else separator_default(get_language())
     # A byte order mark, so that Excel reads the UTF-8 (Cyrillic names) right.
     body = "\ufeff" + plan_export(workspace=membership.workspace, start=month,
-                                  end=_next_month(month))
+                                  end=_next_month(month), delimiter=SEPARATORS[sep])
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="plan-{membership.workspace.slug}-{month:%Y-%m}.csv"')
@@ -148,11 +153,17 @@ def import_csv(request, membership):
             raise InvalidInput(_("Choose a CSV file to import."), code="csv_missing")
         if upload.size > MAX_CSV_BYTES:
             raise InvalidInput(_("The file is too large (at most 5 MB)."), code="csv_too_large")
-        n = plan_import(workspace=membership.workspace, data=upload.read(), actor=request.user)
+        done = plan_import(workspace=membership.workspace, data=upload.read(),
+                           actor=request.user)
     except SmmdeskError as exc:
         return _page(request, membership, month, import_error=exc)
-    messages.success(request, ngettext("%(n)d row imported.", "%(n)d rows imported.", n)
-                     % {"n": n})
+    messages.success(request, ngettext("%(n)d row imported.", "%(n)d rows imported.",
+                                       done.imported) % {"n": done.imported})
+    if done.skipped:
+        messages.info(request, ngettext(
+            "%(n)d row describes a post that is already scheduled or out; it was left as "
+            "it is.", "%(n)d rows describe posts that are already scheduled or out; they "
+            "were left as they are.", done.skipped) % {"n": done.skipped})
     return _back(membership.workspace.slug, month)
 
 

@@ -61,11 +61,31 @@ def _card(channel: Channel) -> dict:
     }
 
 
+def _days(cards: list[dict]) -> list[dict]:
+    """The next two weeks of every channel in one list: per day, the filled times (with
+    their channel), the times skipped for a clock change, and how many are still free."""
+    by_day: dict = {}
+    for card in cards:
+        for day, entries in card["days"]:
+            row = by_day.setdefault(day, {"day": day, "entries": [], "free": 0})
+            for e in entries:
+                if e["publication"] or e["clock"]:
+                    row["entries"].append({**e, "channel": card["channel"]})
+                else:
+                    row["free"] += 1
+    rows = [by_day[day] for day in sorted(by_day)]
+    for row in rows:
+        row["entries"].sort(key=lambda e: (e["at"].time(), e["channel"].pk))
+    return rows
+
+
 @requires(Perm.CHANNELS_VIEW)
 def queue(request, membership):
+    """One weekly grid (a row per channel) and one list of the next two weeks."""
+    cards = [_card(c) for c in channel_list(workspace=membership.workspace)
+             .prefetch_related("slots")]
     return render(request, "web/queue.html", {
-        "cards": [_card(c) for c in channel_list(workspace=membership.workspace)
-                  .prefetch_related("slots")],
+        "cards": cards, "days": _days(cards), "weekday_names": list(WEEKDAYS.values()),
         "weekday_choices": SlotForm().fields["weekday"].choices,
         "can_manage": membership.can("channels.manage"),
     })

@@ -72,6 +72,7 @@ INPUT_TYPES = {"text": "text", "secret": "password", "url": "url"}
 # Which form field a service's error belongs next to.
 ERROR_FIELDS = {"invalid_timezone": "timezone", "name_required": "name",
                 "user_not_found": "email", "already_member": "email", "invalid_role": "role",
+                "role_forbids": "role",
                 "invalid_group": "tags", "invalid_snippet": "text"}
 
 
@@ -139,6 +140,11 @@ class MemberAddForm(_Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices,
                              initial=Role.EDITOR)
+
+    def __init__(self, *args, inviter_role: str = Role.OWNER, **kwargs):
+        super().__init__(*args, **kwargs)
+        if inviter_role != Role.OWNER:  # only an owner makes another owner
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
 
 
 def _run(form: forms.Form, call):
@@ -216,10 +222,11 @@ def _settings_page(request, membership: Membership, *, edited=None, member_faile
                                      "hashtags"),
         "snippets_form": forms_.get("snippets_form") or SnippetForm(),
         "snippets": _with_edit(Snippet.objects.filter(workspace=ws), edited, "snippets"),
-        "member_form": forms_.get("member_form") or MemberAddForm(),
+        "can_invite": membership.can(Perm.MEMBERS_INVITE),
+        "member_form": forms_.get("member_form") or MemberAddForm(inviter_role=membership.role),
         "members": _members(ws, member_failed),
         "invitations": invitation_list_pending(workspace=ws) if membership.can(
-            Perm.MEMBERS_MANAGE) else [],
+            Perm.MEMBERS_INVITE) else [],
         "roles": Role.choices,
     }
     return render(request, "web/settings.html", context)
@@ -348,9 +355,9 @@ def _member(membership: Membership, user_id: int) -> Membership:
 
 
 @require_POST
-@requires(Perm.MEMBERS_MANAGE)
+@requires(Perm.MEMBERS_INVITE)
 def settings_member_add(request, membership):
-    form = MemberAddForm(request.POST)
+    form = MemberAddForm(request.POST, inviter_role=membership.role)
     invited = _run(form, lambda d: invitation_create(
         workspace=membership.workspace, email=d["email"], role=d["role"],
         invited_by=request.user))
@@ -368,7 +375,7 @@ def settings_member_add(request, membership):
 
 
 @require_POST
-@requires(Perm.MEMBERS_MANAGE)
+@requires(Perm.MEMBERS_INVITE)
 def settings_invitation_revoke(request, membership, invitation_id: int):
     invitation_revoke(workspace=membership.workspace, invitation_id=invitation_id)
     return _saved(request, membership, "members", _("The invitation was withdrawn."))

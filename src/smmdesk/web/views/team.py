@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,11 +16,13 @@ from django.views.decorators.http import require_POST
 from smmdesk.accounts.models import Membership, User
 from smmdesk.accounts.roles import Perm
 from smmdesk.content.access import access_post
+from smmdesk.content.models import Post
 from smmdesk.core.throttle import lockout_response, throttle_failure, throttle_locked
 from smmdesk.lib.badinput import parse_id
 from smmdesk.lib.errors import SmmdeskError
 from smmdesk.lib.months import moment_parse, month_parse
-from smmdesk.team.models import Task
+from smmdesk.publishing.models import Status
+from smmdesk.team.models import Task, TaskKind
 from smmdesk.team.selectors import posts_waiting, task_list
 from smmdesk.team.services import (
     approval_approve,
@@ -29,6 +32,7 @@ from smmdesk.team.services import (
     client_link_open,
     client_link_revoke,
     client_link_token,
+    client_media,
     client_posts,
     client_return,
     comment_add,
@@ -89,20 +93,47 @@ def comment_new(request, membership: Membership, post_id: int):
     return _back(membership, post_id, "#comments")
 
 
-@require_POST
-@requires(Perm.TASKS_EDIT)
-def task_new(request, membership: Membership, post_id: int):
+def _task_add(request, membership: Membership, post) -> bool:
     ws = membership.workspace
-    post = _post(membership, post_id)
     assignee = User.objects.filter(pk=parse_id(request.POST.get("assignee")) or 0,
                                    memberships__workspace=ws).first()
     due = request.POST.get("due") or ""
-    _run(request, lambda: task_create(workspace=ws, actor=request.user, post=post,
-                                      kind=request.POST.get("kind", ""),
-                                      title=request.POST.get("title", ""), assignee=assignee,
-                                      due_at=moment_parse(due, ws.tz) if due else None),
-         _("Task added."))
+    try:
+        task_create(workspace=ws, actor=request.user, post=post,
+                    kind=request.POST.get("kind", ""), title=request.POST.get("title", ""),
+                    assignee=assignee, due_at=moment_parse(due, ws.tz) if due else None)
+    except SmmdeskError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, _("Task added."))
+    return True
+
+
+@require_POST
+@requires(Perm.TASKS_EDIT)
+def task_new(request, membership: Membership, post_id: int):
+    _task_add(request, membership, _post(membership, post_id))
     return _back(membership, post_id, "#tasks")
+
+
+def _task_form_posts(workspace):
+    """Posts a task may be about: not yet (or not only) published, newest first."""
+    return (Post.objects.filter(workspace=workspace)
+            .filter(Q(publications__isnull=True)
+                    | ~Q(publications__status__in=(Status.PUBLISHED, Status.CANCELLED)))
+            .distinct().order_by("-updated_at")[:100])
+
+
+@require_POST
+@requires(Perm.TASKS_EDIT)
+def task_new_free(request, membership: Membership):
+    """A task from the Tasks page: about a post, or about nothing but its title."""
+    post_id = parse_id(request.POST.get("post"))
+    post = _post(membership, post_id) if post_id else None
+    if _task_add(request, membership, post):
+        return redirect(reverse("web:tasks", kwargs={"slug": membership.workspace.slug})
+                        + "?all=1")
+    return _tasks_page(request, membership, form=request.POST)
 
 
 @require_POST
@@ -119,16 +150,25 @@ def task_done(request, membership: Membership, task_id: int):
 
 @requires(Perm.TASKS_VIEW)
 def tasks(request, membership: Membership):
+    return _tasks_page(request, membership)
+
+
+def _tasks_page(request, membership: Membership, form=None):
     ws = membership.workspace
     mine = request.GET.get("all") != "1"
     rows = task_list(workspace=ws, assignee=request.user if mine else None,
                      open_only=request.GET.get("done") != "1")
     now = timezone.now()
+    can_edit = membership.can(Perm.TASKS_EDIT)
     return render(request, "web/tasks.html", {
         "mine": mine, "show_done": request.GET.get("done") == "1",
         "overdue": [t for t in rows if t.due_at and t.due_at < now and not t.done_at],
         "upcoming": [t for t in rows if not (t.due_at and t.due_at < now and not t.done_at)],
-    })
+        "can_edit": can_edit, "form": form or {}, "task_kinds": TaskKind.choices,
+        "members": ws.memberships.select_related("user").order_by("user__email")
+        if can_edit else [],
+        "form_posts": _task_form_posts(ws) if can_edit else [],
+    }, status=400 if form else 200)
 
 
 @requires(Perm.CONTENT_VIEW)
@@ -160,6 +200,22 @@ def client_link_revoke_view(request, membership: Membership):
 
 
 @requires(Perm.PUBLIC)
+def client_media_file(request, token: str, media_id: int):
+    """A post's picture or video on the client's page, through the same signed link."""
+    if throttle_locked(request):
+        raise Http404
+    try:
+        asset = client_media(token=token, media_id=media_id)
+    except SmmdeskError as exc:
+        if exc.status == 403:  # a forged link counts as a failed sign-in, as on the page
+            throttle_failure(request)
+        raise Http404 from None
+    response = FileResponse(asset.file.open("rb"), content_type=asset.mime)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@requires(Perm.PUBLIC)
 def client_page(request, token: str):
     """The client's approval page: no account, a signed link for one month."""
     # A forged or wrong link counts as a failed sign-in from this address.
@@ -177,15 +233,17 @@ def client_page(request, token: str):
         _client_post(request, token)
         return redirect("web:client_page", token=token)
     posts = client_posts(workspace=workspace, month=month).prefetch_related(
-        "variants__channel", "publications__channel", "post_media__asset")
+        "variants__channel", "variants__variant_media__asset", "publications__channel",
+        "post_media__asset")
     return render(request, "web/client.html", {
         "workspace": workspace, "month": first_day, "posts": posts,
         "token": token, "client_view": True, "name": request.session.get("client_name", "")})
 
 
 def _client_post(request, token: str) -> None:
-    name = request.POST.get("name", "")[:100]
-    request.session["client_name"] = name
+    name = " ".join(request.POST.get("name", "").split())[:100]
+    if name:  # remembered for the next post on the page
+        request.session["client_name"] = name
     try:
         if request.POST.get("action") == "return":
             client_return(token=token, post_id=parse_id(request.POST.get("post")) or 0, name=name,
@@ -208,9 +266,11 @@ urlpatterns = [
     path("w/<slug:slug>/posts/<int:post_id>/comments/", comment_new, name="comment_add"),
     path("w/<slug:slug>/posts/<int:post_id>/tasks/", task_new, name="task_add"),
     path("w/<slug:slug>/tasks/", tasks, name="tasks"),
+    path("w/<slug:slug>/tasks/new/", task_new_free, name="task_new"),
     path("w/<slug:slug>/tasks/<int:task_id>/done/", task_done, name="task_done"),
     path("w/<slug:slug>/approvals/", approvals, name="approvals"),
     path("w/<slug:slug>/approvals/links/revoke/", client_link_revoke_view,
          name="client_link_revoke"),
     path("a/<str:token>/", client_page, name="client_page"),
+    path("a/<str:token>/media/<int:media_id>/", client_media_file, name="client_media"),
 ]

@@ -12,8 +12,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true",
                             help="delete the demo workspace and make it again")
+        parser.add_argument("--language", choices=("en", "ru", "uk", "be"), default=None,
+                            help="the workspace's own texts (default: SMMDESK_LANGUAGE, else "
+                                 "the system locale, else en)")
 
-    def handle(self, *args, reset=False, **options):
-        login = demo_create(reset=reset, progress=lambda msg: self.stdout.write(f"demo: {msg}"))
+    def handle(self, *args, reset=False, language=None, **options):
+        login = demo_create(reset=reset, language=language,
+                            progress=lambda msg: self.stdout.write(f"demo: {msg}"))
         self.stdout.write(self.style.SUCCESS(
             f"demo: log in as {login.email} with the password {login.password}"))

@@ -22,12 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--role", choices=ROLES, default="all",
                             help="dispatch: claim and publish only; background: inbox, token "
                                  "refresh and outbox loops only; all: both (the default)")
+        parser.add_argument("--warm-text-model", action="store_true",
+                            help="load the text model at start (train it, the first time) in a "
+                                 "thread of its own; the inbox loops wait for it, the rest "
+                                 "runs meanwhile (smmdesk run does this)")
 
-    def handle(self, *args, threads=None, poll=None, role="all", **options):
+    def handle(self, *args, threads=None, poll=None, role="all", warm_text_model=False,
+               **options):
         worker_id = new_worker_id()
         options = {"threads": threads} if threads else {}
         worker = Worker(worker_id=worker_id, poll_interval=poll, dispatch=role != "background",
-                        **options)
+                        warm_text_model=warm_text_model and role != "dispatch", **options)
 
         def stop(signum, frame):
             if worker.stop_event.is_set():

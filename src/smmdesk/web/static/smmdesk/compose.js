@@ -1,4 +1,4 @@
-// Composer: channel tabs, own-text toggles, instant counters, media upload and library,
+// Composer: channel tabs, own-text toggles, media upload and library,
 // hashtag groups and snippets. The server's check (HTMX, #checks) stays the authority.
 (function () {
   "use strict";
@@ -8,32 +8,10 @@
   var mediaInput = document.getElementById("id_media");
   var lastText = body;
 
-  var segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, {granularity: "grapheme"}) : null;
-  function length(text, counts) {
-    if (counts === "utf16") { return text.length; }  // JS strings are UTF-16 already
-    if (counts === "graphemes" && segmenter) {       // what a person sees as one character
-      var n = 0, it = segmenter.segment(text)[Symbol.iterator]();
-      while (!it.next().done) { n++; }
-      return n;
-    }
-    return Array.from(text).length;                  // code points
-  }
-  function mediaCount() { return mediaInput.value ? mediaInput.value.split(",").length : 0; }
+  // The counters under the texts come from the server's check (swapped out of band with
+  // #checks): the length as published, UTM tags and each network's counting rules
+  // included, so they never disagree with the previews.
   function refresh() { form.dispatchEvent(new Event("change", {bubbles: true})); }
-
-  function updateCounter(area) {
-    var key = area.dataset.count;
-    var out = form.querySelector('[data-counter-for="' + key + '"]');
-    if (!out) { return; }
-    if (key === "body") {
-      out.textContent = length(area.value, "chars");
-      return;
-    }
-    var limit = parseInt(mediaCount() ? area.dataset.caption : area.dataset.limit, 10);
-    var n = length(area.value, area.dataset.counts);
-    out.textContent = n + " / " + limit;
-    out.classList.toggle("over", n > limit);
-  }
 
   function showTab(id) {
     form.querySelectorAll("[data-tab]").forEach(function (t) { t.classList.toggle("on", t.dataset.tab === id); });
@@ -60,13 +38,11 @@
   });
   form.addEventListener("focusin", function (e) { if (e.target.matches("textarea")) { lastText = e.target; } });
   form.addEventListener("input", function (e) {
-    if (e.target.matches("textarea[data-count]")) { updateCounter(e.target); }
     if (e.target === body) {
       form.querySelectorAll("[data-custom]").forEach(function (box) {
         if (!box.checked) {
           var area = form.querySelector('textarea[name="text_' + box.dataset.custom + '"]');
           area.value = body.value;
-          updateCounter(area);
         }
       });
     }
@@ -130,6 +106,5 @@
     });
   }
 
-  form.querySelectorAll("textarea[data-count]").forEach(updateCounter);
   syncTabs();
 })();
