@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "smmdesk.team",
     "smmdesk.nlp",
     "smmdesk.inbox",
+    "smmdesk.analytics",
     "smmdesk.web",
 ]
 
@@ -258,6 +259,10 @@ SMMDESK_CELERY_LOOKAHEAD = envfloat("SMMDESK_CELERY_LOOKAHEAD", 1.0)
 # How long one worker holds a channel's polling, a batch of webhook deliveries or a rule
 # action before another may take it over (a killed worker's work comes back after this).
 SMMDESK_INBOX_LEASE_SECONDS = envint("SMMDESK_INBOX_LEASE_SECONDS", 120)
+# Analytics: how often each worker looks for due metric readings (analytics/collector.py),
+# and how long one worker holds the readings it claimed before another may take them.
+SMMDESK_ANALYTICS_INTERVAL_SECONDS = envfloat("SMMDESK_ANALYTICS_INTERVAL_SECONDS", 60.0)
+SMMDESK_ANALYTICS_LEASE_SECONDS = envint("SMMDESK_ANALYTICS_LEASE_SECONDS", 300)
 # Refused webhook deliveries (bad signatures, probes) are kept this many days, then pruned.
 SMMDESK_WEBHOOK_REFUSED_DAYS = envint("SMMDESK_WEBHOOK_REFUSED_DAYS", 14)
 

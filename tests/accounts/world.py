@@ -12,6 +12,7 @@ from django.utils import timezone
 from smmdesk.accounts.models import ApprovalMode
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import api_token_create, invitation_create
+from smmdesk.analytics.goals import goal_save
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.plan import plan_slot_create
 from smmdesk.content.services import (
@@ -93,6 +94,9 @@ def build_world(*, workspace, owner, outsider, member_factory) -> World:
         workspace=workspace, email="new.designer@example.com", role=Role.EDITOR,
         invited_by=owner)
     approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL_CLIENT)
+    rows["goal_id"] = goal_save(workspace=workspace, actor=owner, name="20 leads",
+                                metric="leads", target=20, starts_on=date(2030, 12, 1),
+                                ends_on=date(2030, 12, 31)).pk
     world.ids = {"slug": workspace.slug, "ws": workspace.pk, "channel_id": channel.pk,
                  "user_id": world.users[Role.EDITOR].pk, "token_id": token.pk,
                  "invitation_id": invitation.pk, "invitation_token": invitation_token,

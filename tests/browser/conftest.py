@@ -64,3 +64,12 @@ def new_page(chromium):
     yield make
     for context in contexts:
         context.close()
+
+
+def sign_in(page, base_url: str, email: str, password: str, *, lands_on: str = "") -> None:
+    """Sign in through the login form, as a person does, and wait for the first page."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{lands_on}" if lands_on else "**/w/**")

@@ -12,6 +12,7 @@ from smmdesk.accounts.services import user_create, workspace_create
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import post_create
 from smmdesk.publishing.services import publication_schedule
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,11 +33,7 @@ def test_a_belarusian_reader_sees_belarusian_dates(live_server, new_page, shots)
                              actor=owner)
 
     page = new_page(locale="be-BY")  # no language chosen: the browser's
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alesia@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "alesia@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
     home = page.locator("main").inner_text()
     shots(page, "dashboard")
     assert "пастоў на бліжэйшыя 7 дзён" in home and "5 пасты" not in home

@@ -13,6 +13,7 @@ from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import post_create
 from smmdesk.publishing.models import Publication
 from smmdesk.publishing.services import publication_schedule
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +21,7 @@ PASSWORD = "correct horse battery"
 
 
 def _login(page, live_server, ws) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
 
 
 def test_a_post_moves_a_day_with_the_keyboard(live_server, new_page, shots):

@@ -9,12 +9,14 @@ from smmdesk.accounts.services import user_create, workspace_create
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import post_create, rubric_create
 from smmdesk.team.services import approval_mode_set
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = ["", "compose/", "calendar/", "calendar/?view=week", "plan/", "queue/", "inbox/",
          "approvals/", "channels/", "settings/", "publications/", "tasks/", "leads/",
-         "moderation/"]
+         "moderation/", "goals/", "goals/new/", "analytics/content/",
+         "analytics/"]
 
 
 def test_no_page_breaks_the_policy(live_server, new_page, settings):
@@ -32,11 +34,8 @@ def test_no_page_breaks_the_policy(live_server, new_page, settings):
     violations: list[str] = []
     page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
             if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/**")
+    sign_in(page, live_server.url, "olena@example.com", "correct horse battery",
+            lands_on=f"{live_server.url}/w/**")
     for path in PAGES:
         page.goto(f"{live_server.url}/w/{ws.slug}/{path}")
         page.wait_for_load_state("networkidle")

@@ -10,6 +10,7 @@ from smmdesk.accounts.services import user_create, workspace_create
 from smmdesk.channels.services import channel_connect
 from smmdesk.inbox.models import Message
 from smmdesk.nlp.models import Correction
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +30,7 @@ def test_digits_correct_the_message_under_the_cursor(live_server, new_page, sett
         sentiment="neutral", intent="question", created_at=timezone.now(),
         confidence={"language": 0.99, "sentiment": 0.5, "intent": 0.4, "toxic": 0.9})
     page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
 
     page.goto(f"{live_server.url}/w/{ws.slug}/inbox/")
     row = f"#row-{m.pk}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from smmdesk.accounts.services import user_create, workspace_create
 from smmdesk.channels.services import channel_connect
 from smmdesk.inbox.models import InboxVisit, Message
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +19,7 @@ PASSWORD = "correct horse battery"
 
 
 def log_in(page, live_server, slug: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{slug}/")
 
 
 def test_the_chosen_order_stays_and_new_messages_are_counted(live_server, new_page, shots):

@@ -27,6 +27,7 @@ from smmdesk.publishing.services import publication_schedule
 from smmdesk.sandbox import network
 from smmdesk.sandbox.models import SandboxAccount, SandboxComment
 from smmdesk.web.views.inbox import INTENT_NAMES, SENTIMENT_NAMES
+from tests.browser.conftest import sign_in
 from tests.fakes import pin_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,11 +124,7 @@ def test_the_inbox_walk(lang, desk, live_server, new_page, shots):
     page = new_page("uk-UA" if lang == "uk" else "en-US")
     base = live_server.url
 
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, base, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
 
     # The stream: the negative complaint first, though it is the oldest; then the person
     # who wants to buy; then the rest, newest first.

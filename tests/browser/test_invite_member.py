@@ -12,6 +12,7 @@ from django.core import mail
 from smmdesk.accounts.models import Membership
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_set, user_create, workspace_create
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +27,7 @@ def test_a_manager_invites_and_the_link_lets_the_colleague_in(live_server, new_p
     membership_set(workspace=ws, user=manager, role=Role.MANAGER)
 
     page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "marta@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "marta@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
     page.goto(f"{live_server.url}/w/{ws.slug}/settings/#members")
     form = page.locator("form.member-add")
     assert form.locator("option[value=owner]").count() == 0  # a manager makes no owners

@@ -13,6 +13,7 @@ from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import PlanSlot
 from smmdesk.content.plan import plan_slot_create
 from smmdesk.content.services import rubric_create
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +29,7 @@ def test_a_russian_manager_exports_and_imports_the_plan(live_server, new_page, s
     useful = rubric_create(workspace=ws, name="Полезное", color="#22c55e", target_share=50)
     plan_slot_create(workspace=ws, day=date(2030, 12, 2), rubric=useful, note="зима")
     page = new_page("ru-RU")
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
     page.goto(f"{live_server.url}/w/{ws.slug}/plan/?month=2030-12")
     assert page.locator("#csv-sep").input_value() == "semicolon"
     with page.expect_download() as download:

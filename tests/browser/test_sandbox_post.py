@@ -14,6 +14,7 @@ from smmdesk.content.services import post_create
 from smmdesk.publishing.dispatcher import claim_due
 from smmdesk.publishing.engine import run_job
 from smmdesk.publishing.services import publication_schedule
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BODY = "Зимовий бленд повернувся: карамель і горіх."
@@ -35,11 +36,7 @@ def test_the_sandbox_post_opens_inside_smmdesk(lang, note, live_server, new_page
 
     base = live_server.url
     page = new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/w/**")
+    sign_in(page, base, "olena@example.com", "correct horse battery", lands_on=f"{base}/w/**")
     page.goto(f"{base}/w/{ws.slug}/publications/{pub.pk}/")
     page.click("#post-link")
     page.wait_for_url(f"{base}/w/{ws.slug}/sandbox/posts/**")

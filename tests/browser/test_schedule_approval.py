@@ -15,6 +15,7 @@ from smmdesk.accounts.services import user_create, workspace_create
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import Post
 from smmdesk.team.services import approval_mode_set, lead_days_set
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +30,7 @@ def test_schedule_in_an_approval_workspace_says_what_it_did(live_server, new_pag
     channel = channel_connect(workspace=ws, kind="sandbox", actor=owner,
                               data={"name": "Kyiv", "audience": "uk"})
     page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
 
     # neither a channel nor a day: both are named at once
     page.goto(f"{live_server.url}/w/{ws.slug}/compose/")
@@ -81,11 +78,7 @@ def test_a_date_in_time_names_the_approval_deadline(live_server, new_page, shots
     channel = channel_connect(workspace=ws, kind="sandbox", actor=owner,
                               data={"name": "Kyiv", "audience": "uk"})
     page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
     page.goto(f"{live_server.url}/w/{ws.slug}/compose/?channel={channel.pk}")
     body = "Зимовий бленд: https://zerno.by/winter"
     page.fill("#id_body", body)

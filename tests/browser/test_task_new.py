@@ -8,6 +8,7 @@ import pytest
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_set, user_create, workspace_create
 from smmdesk.team.models import Task
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +22,7 @@ def test_a_task_from_the_tasks_page(live_server, new_page, shots):
     membership_set(workspace=ws, user=taras, role=Role.EDITOR)
 
     page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "olena@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/w/{ws.slug}/")
+    sign_in(page, live_server.url, "olena@example.com", PASSWORD, lands_on=f"/w/{ws.slug}/")
     page.goto(f"{live_server.url}/w/{ws.slug}/tasks/")
     page.click("details.task-new summary")
     form = page.locator("#task-new")

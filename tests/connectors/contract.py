@@ -12,6 +12,8 @@ A fixture file lives at ``tests/connectors/fixtures/<network>/<name>.json``::
 ``request`` may hold ``json`` (a subset the sent JSON body must contain), ``form``
 (fields of a urlencoded or multipart body, values as strings, subset), ``files`` (names
 of multipart file fields that must be present) and ``params`` (query, subset).
+``response`` holds ``json``, or ``text``, or ``text_file`` (a path beside the fixture
+whose content is the body, for HTML pages).
 ``{placeholders}`` in the URL are filled from the ``values`` given to the transport.
 
 ``FixtureTransport`` answers each request with the first unused fixture it matches
@@ -68,6 +70,9 @@ def load_fixture(network: str, name: str) -> dict:
     path = FIXTURES / network / f"{name}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data.setdefault("name", f"{network}/{name}")
+    text_file = data.get("response", {}).pop("text_file", None)
+    if text_file:  # a long body (an HTML page) kept in a file of its own beside the fixture
+        data["response"]["text"] = (path.parent / text_file).read_text(encoding="utf-8")
     return data
 
 

@@ -381,6 +381,15 @@ def test_it_keeps_the_counts_when_insights_are_refused(contract):
     assert make().fetch_post_metrics(POST) == {"likes": 42, "comments": 7, "reposts": 3}
 
 
+def test_a_retired_metric_named_by_meta_is_dropped_and_the_rest_asked_again(contract):
+    transport = contract("facebook", "post.counts", "post.insights_metric_retired",
+                         "post.insights_without_clicks")
+    assert make().fetch_post_metrics(POST) == {
+        "likes": 42, "comments": 7, "reposts": 3, "views": 900, "reach": 610}
+    assert transport.requests[2].url.params["metric"] == (
+        "post_media_view,post_total_media_view_unique")
+
+
 def test_it_reads_followers_of_the_page(contract):
     contract("facebook", "page.counts")
     assert make().fetch_account_metrics() == {"followers": 1532, "fans": 1480}

@@ -420,6 +420,23 @@ def test_it_keeps_the_counts_when_insights_are_refused(contract):
     assert make().fetch_post_metrics(MEDIA) == {"likes": 120, "comments": 14}
 
 
+def test_a_refused_metric_does_not_fail_the_other_insights(contract):
+    # "metric[3] must be one of ...": views (the 4th asked) is dropped, the rest asked once
+    # more; the accepted names listed after the colon are not read as refused.
+    transport = contract("instagram", "media.counts", "media.insights_metric_refused",
+                         "media.insights_without_views")
+    assert make().fetch_post_metrics(MEDIA) == {
+        "likes": 120, "comments": 14, "reach": 1630, "saves": 48, "reposts": 21}
+    assert transport.requests[2].url.params["metric"] == "reach,saved,shares"
+
+
+def test_a_second_refusal_is_not_retried_again(contract):
+    transport = contract("instagram", "media.counts", "media.insights_metric_refused",
+                         "media.insights_refused_again")
+    assert make().fetch_post_metrics(MEDIA) == {"likes": 120, "comments": 14}
+    assert len(transport.requests) == 3
+
+
 def test_it_reads_followers_and_posts(contract):
     contract("instagram", "user.counts")
     assert make().fetch_account_metrics() == {"followers": 2310, "posts": 187}

@@ -757,10 +757,10 @@ def test_it_cannot_hide_a_comment(contract):
     assert transport.requests == []
 
 
-def test_it_has_no_post_metrics_to_offer(contract):
+def test_it_has_no_post_metrics_to_offer_for_a_private_channel(contract):
     transport = contract("telegram", values=VALUES)
-    assert make().fetch_post_metrics("101") == {}
-    assert transport.requests == []
+    assert make({**SETTINGS, "username": ""}).fetch_post_metrics("101") == {}
+    assert transport.requests == []  # views of public channels: test_telegram_preview.py
 
 
 # ---------------------------------------------------------------- limits
@@ -834,7 +834,8 @@ def test_it_is_the_registered_telegram_connector():
     caps = TelegramConnector.capabilities
     assert caps.delete and caps.edit and caps.account_metrics
     assert caps.comments and caps.reply and caps.delete_comment and caps.webhooks
-    assert not caps.hide_comment and not caps.post_metrics and not caps.find_published
+    assert caps.post_metrics  # from the public web preview, for public channels
+    assert not caps.hide_comment and not caps.find_published
 
 
 def test_it_tells_how_to_get_comments_when_connecting():

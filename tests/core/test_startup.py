@@ -37,7 +37,7 @@ def test_the_first_start_prints_each_step_and_its_time(monkeypatch):
     assert TIMED.match(lines[1]) and "up to date" in lines[1]
     assert lines[2] == "Building the demo workspace in Russian (2/4)…"
     demo = lines[3:lines.index(next(x for x in lines[3:] if TIMED.match(x)))]
-    assert re.search(r"^  · \d+ posts published over the last 30 days, \d+ comments",
+    assert re.search(r"^  · \d+ posts published over the last 365 days, \d+ comments",
                      "\n".join(demo), re.M)
     assert any(re.match(r"^  · \d+ posts scheduled for the next two weeks$", x) for x in demo)
     examples = len(model.training_set())

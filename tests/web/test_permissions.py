@@ -35,6 +35,7 @@ EXPECTED: dict[str, frozenset | str] = {
     "invite/<str:token>/": PUBLIC,
     "healthz": PUBLIC, "hooks/<str:kind>/": PUBLIC, "hooks/<str:kind>/<int:channel_id>/": PUBLIC,
     "m/<str:token>/": PUBLIC,
+    "l/<str:code>": PUBLIC,
     "": SIGNED_IN, "profile/": SIGNED_IN, "profile/password/": SIGNED_IN,
     "notifications/": SIGNED_IN,
     "workspaces/new/": SIGNED_IN, "oauth/callback/<str:kind>/": SIGNED_IN,
@@ -44,6 +45,7 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "media/<int:media_id>/": ALL, W + "approvals/": ALL,
     W + "posts/<int:post_id>/approval/<str:action>/": ALL,
     W + "posts/<int:post_id>/comments/": ALL, W + "sandbox/posts/<int:sandbox_post_id>/": ALL,
+    W + "goals/": ALL,
     # the desk: not for the client
     W + "publications/": STAFF, W + "publications/<int:pub_id>/": STAFF,
     W + "queue/": STAFF, W + "channels/": STAFF, W + "settings/": STAFF, W + "tasks/": STAFF,
@@ -79,10 +81,16 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "moderation/log/<int:action_id>/undo/": LEADS,
     W + "moderation/settings/save/": LEADS, W + "moderation/settings/test-alert/": LEADS,
     W + "approvals/links/revoke/": LEADS,
+    W + "goals/new/": LEADS, W + "goals/<int:goal_id>/": LEADS,
+    W + "goals/<int:goal_id>/delete/": LEADS,
     # inviting people (a manager never as an owner: tests/web/test_settings.py)
     W + "settings/members/": LEADS, W + "settings/invitations/<int:invitation_id>/revoke/": LEADS,
     # the workspace itself and its people
     W + "settings/workspace/": OWNER, W + "settings/approvals/": OWNER,
+    # the numbers: not for the editor (tests/web/test_links.py)
+    W + "links/": ALL - {"editor"}, W + "links/export.csv": ALL - {"editor"},
+    W + "analytics/content/": ALL - {"editor"},
+    W + "analytics/": ALL - {"editor"}, W + "analytics/export.csv": ALL - {"editor"},
     W + "settings/lead-times/": OWNER, W + "workers/": OWNER,
     W + "settings/members/<int:user_id>/role/": OWNER,
     W + "settings/members/<int:user_id>/remove/": OWNER,

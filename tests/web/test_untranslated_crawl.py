@@ -60,6 +60,8 @@ ALLOWED = {
     "English",  # the language switcher names each language in its own words
     "Bearer", "POST", "GET", "BY", "UA", "RU", "PL", "LT", "LV",  # HTTP; holidays' countries
     "QR", "OK", "TLS", "RSS", "BOM", "UTF", "DM", "DMs", "PIN", "CTA",
+    # engagement-rate names SMM managers use as they are in every language
+    "ER", "ERR", "ERpost", "ERday", "ERview", "CTR", "ROI", "KPI",
 }
 # Runs that are codes, not words: the plan's CSV columns, named as the file has them.
 ALLOWED_RUNS = {"day time channel rubric format title text note"}

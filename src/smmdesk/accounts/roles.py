@@ -52,6 +52,7 @@ class Perm(StrEnum):
     LEADS_VIEW = "leads.view"
     LEADS_EDIT = "leads.edit"
     ANALYTICS_VIEW = "analytics.view"
+    GOALS_EDIT = "goals.edit"
 
 
 _ALL = frozenset(Role)
@@ -88,6 +89,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.LEADS_VIEW: _STAFF,
     Perm.LEADS_EDIT: _TEAM,
     Perm.ANALYTICS_VIEW: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.CLIENT}),
+    Perm.GOALS_EDIT: _LEADS,
 }
 
 # Checked by the account (signed in or not), never by a workspace role.

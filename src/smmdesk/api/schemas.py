@@ -228,6 +228,8 @@ class PostIn(Schema):
     utm_enabled: bool = True
     utm_medium: str = Field("social", max_length=60)
     utm_campaign: str = Field("", max_length=100)
+    shorten_links: bool = Field(False, description="Replace each link by a /l/<code> short "
+                                "link (per post and channel, clicks counted) when published.")
     slot_id: Id | None = Field(None, description="The content plan slot this post fills.")
 
 

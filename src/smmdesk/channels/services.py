@@ -67,7 +67,16 @@ def channel_store(*, workspace: Workspace, kind: str, result: ConnectResult,
     channel.status_message = ""
     channel.connected_by = actor
     channel.save()
+    _measure(channel)
     return channel
+
+
+def _measure(channel: Channel) -> None:
+    """Analytics reads the channel daily, and once now with what it has published (the
+    backfill): its plan is made or made due in this transaction."""
+    from smmdesk.analytics.services import collect_plan_channel
+
+    collect_plan_channel(channel=channel)
 
 
 def _credentials_or_empty(channel: Channel) -> dict:
@@ -116,8 +125,11 @@ def channel_set_status(*, channel: Channel, status: str, message: str = "") -> C
         raise InvalidInput(_("%(channel)s needs reconnecting: %(reason)s")
                            % {"channel": channel.name, "reason": channel.status_message},
                            code="needs_reconnect")
+    enabled = status == ChannelStatus.ACTIVE and channel.status != ChannelStatus.ACTIVE
     channel.status, channel.status_message = status, message
     channel.save(update_fields=["status", "status_message"])
+    if enabled:
+        _measure(channel)
     return channel
 
 

@@ -224,6 +224,15 @@ class ConnectResult:
 
 
 @dataclass(frozen=True)
+class MetricsSource:
+    """Where a channel's metrics come from: ``code`` for code ("api", "none", or a
+    network's own such as Telegram's "web_preview"), ``text`` for a person."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Issue:
     """A validation problem, in the person's words."""
 
@@ -450,6 +459,17 @@ class Connector:
     def fetch_account_metrics(self) -> dict[str, int]:
         """Raw counters of the account: followers, following, posts, fans (Facebook)."""
         return {}
+
+    @classmethod
+    def metrics_source(cls, settings: dict) -> MetricsSource:
+        """Where this channel's figures come from, for the channels page, without asking
+        the network (``settings`` are the channel's public settings). Networks that read
+        them elsewhere than their API, or not at all for some channels, say so here."""
+        if cls.capabilities.post_metrics or cls.capabilities.account_metrics:
+            return MetricsSource("api", _("Metrics: read from the %(network)s API.")
+                                 % {"network": cls.label})
+        return MetricsSource("none", _("Metrics: not available from %(network)s.")
+                             % {"network": cls.label})
 
     # -- helpers for subclasses -----------------------------------------------
 

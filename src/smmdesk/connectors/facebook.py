@@ -42,7 +42,6 @@ from smmdesk.connectors.base import (
 )
 from smmdesk.connectors.meta import (
     MetaConnector,
-    best_effort,
     graph_time,
     insight_values,
     webhook_time,
@@ -237,8 +236,7 @@ class FacebookConnector(MetaConnector):
                             .get("total_count") or 0),
             "reposts": int((body.get("shares") or {}).get("count") or 0),
         }
-        insights = best_effort(lambda: self._call("GET", f"{external_id}/insights", params={
-            "metric": ",".join(_POST_INSIGHTS)}), {})
+        insights = self._insights(external_id, tuple(_POST_INSIGHTS))
         for name, value in insight_values(insights).items():
             metrics[_POST_INSIGHTS.get(name, name)] = value
         return metrics

@@ -252,8 +252,7 @@ class InstagramConnector(MetaConnector):
         metrics = {"likes": int(body.get("like_count") or 0),
                    "comments": int(body.get("comments_count") or 0)}
         wanted = _INSIGHTS.get(body.get("media_product_type"), _FEED_INSIGHTS)
-        insights = best_effort(lambda: self._call("GET", f"{external_id}/insights", params={
-            "metric": ",".join(wanted)}), {})
+        insights = self._insights(external_id, wanted)
         for name, value in insight_values(insights).items():
             metrics[_METRIC_NAMES.get(name, name)] = value
         return metrics

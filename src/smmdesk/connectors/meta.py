@@ -150,6 +150,33 @@ class MetaConnector(Connector):
         raise graph_error(response, body, network=self.label, account=self.channel.name,
                           create=create)
 
+    def _insights(self, object_id: str, metrics: tuple[str, ...] | list[str]) -> dict:
+        """GET /{object}/insights for ``metrics``, one retired or unoffered name not
+        spoiling the rest: Meta refuses the whole request for it ("metric[3] must be one
+        of the following values: ...", "the impressions metric is no longer supported";
+        Instagram and Facebook replaced impressions with views in 2025), so the name the
+        error points at is dropped and the others asked once more. Another refusal gives
+        {} (a broken channel and a rate limit still raise: the caller backs off)."""
+        asked = list(metrics)
+        for again in (False, True):
+            try:
+                return self._call("GET", f"{object_id}/insights",
+                                  params={"metric": ",".join(asked)})
+            except PermanentError as exc:
+                if exc.channel_broken:
+                    raise
+                refused = refused_metrics(exc, asked)
+                asked = [m for m in asked if m not in refused]
+                if again or not refused or not asked:
+                    return {}
+            except TransientError as exc:
+                if exc.code == "rate_limited":
+                    raise
+                return {}
+            except ConnectorError:
+                return {}
+        return {}
+
     def _auth(self) -> dict[str, str]:
         token = self.channel.credentials.get("access_token", "")
         params = {"access_token": token}
@@ -410,6 +437,25 @@ def insight_values(body: dict) -> dict[str, int]:
         if isinstance(value, int) and metric.get("name"):
             found[metric["name"]] = value
     return found
+
+
+_REFUSED_AT = re.compile(r"\bmetric\[(\d+)\]")
+_RETIRED = re.compile(r"\bthe (\w+) metric (?:is|has been) (?:no longer supported|deprecated)",
+                      re.IGNORECASE)
+
+
+def refused_metrics(exc: ConnectorError, asked: list[str]) -> set[str]:
+    """The metric names a Graph API #100 refusal points at: by position
+    ("(#100) metric[3] must be one of the following values: ..."; the names after the
+    colon are the *accepted* ones, so they are never read as refused) or by name
+    ("... the impressions metric is no longer supported ...")."""
+    err = (exc.raw or {}).get("error") if isinstance(exc.raw, dict) else None
+    message = str(err.get("message") or "") if isinstance(err, dict) else ""
+    if not message or (isinstance(err, dict) and _int(err.get("code")) != 100):
+        return set()
+    refused = {asked[int(i)] for i in _REFUSED_AT.findall(message) if int(i) < len(asked)}
+    refused |= {name for name in _RETIRED.findall(message) if name in asked}
+    return refused
 
 
 def best_effort(call, default):

@@ -58,6 +58,7 @@ class ComposeInput:
     utm_enabled: bool = True
     utm_medium: str = "social"
     utm_campaign: str = ""
+    shorten_links: bool = False  # links become /l/<code> short links when published
     variants: list[VariantInput] = field(default_factory=list)
     action: str = "draft"
     at: datetime | None = None  # aware; the form and the API resolve wall-clock times
@@ -77,7 +78,7 @@ def post_compose(*, workspace: Workspace, actor: User | None, data: ComposeInput
     post_edit(post=post, actor=actor, body=data.body, title=data.title,
               rubric_id=data.rubric_id, campaign_id=data.campaign_id, media_ids=data.media_ids,
               utm_enabled=data.utm_enabled, utm_medium=data.utm_medium,
-              utm_campaign=data.utm_campaign)
+              utm_campaign=data.utm_campaign, shorten_links=data.shorten_links)
     _store_variants(post, actor, data.variants)
     _act(post, actor, data)
     if data.slot_id is not None:

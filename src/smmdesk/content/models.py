@@ -105,6 +105,8 @@ class Post(models.Model):
     utm_enabled = models.BooleanField(_("tag links with UTM"), default=True)
     utm_medium = models.CharField(_("UTM medium"), max_length=60, default="social")
     utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
+    # Links in the text become /l/<code> short links (per post and channel) when published.
+    shorten_links = models.BooleanField(_("shorten links"), default=False)
     series = models.CharField(max_length=32, blank=True, db_index=True)  # recurring copies
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -47,21 +47,29 @@ def media_file(asset: MediaAsset, *, public: bool = False) -> MediaFile:
                      url=media_public_url(asset) if public else "")
 
 
-def variant_text(variant: Variant) -> str:
-    """The variant's text as it will be published: links tagged with UTM when asked."""
+def variant_text(variant: Variant, *, publishing: bool = False) -> str:
+    """The variant's text as it will be published: links tagged with UTM when asked,
+    then, with "Shorten links", replaced by short links. ``publishing``: make (or reuse)
+    the post × channel's short links; else count with an example code (nothing stored)."""
     text = variant.effective_text()
     post = variant.post
     if post.utm_enabled:
         text = tag_links(text, source=variant.channel.kind, medium=post.utm_medium,
                          campaign=post.utm_campaign_value())
+    if post.shorten_links:
+        from smmdesk.analytics.links import links_shorten, links_shorten_preview
+
+        text = (links_shorten(text, post=post, channel=variant.channel) if publishing
+                else links_shorten_preview(text))
     return text
 
 
 def variant_publish_request(variant: Variant, *, marker: str = "",
-                            publication_id: int | None = None) -> PublishRequest:
-    """The variant as a connector receives it."""
+                            publication_id: int | None = None,
+                            publishing: bool = False) -> PublishRequest:
+    """The variant as a connector receives it (``publishing``: see ``variant_text``)."""
     return PublishRequest(
-        text=variant_text(variant),
+        text=variant_text(variant, publishing=publishing),
         media=tuple(media_file(a, public=connector_class(variant.channel.kind).needs_public_media)
                     for a in variant.effective_media()),
         format=Format(variant.format),

@@ -172,7 +172,7 @@ def _revalidate(post: Post) -> None:
 _UNSET = object()
 
 
-_UTM = ("utm_enabled", "utm_medium", "utm_campaign")
+_UTM = ("utm_enabled", "utm_medium", "utm_campaign", "shorten_links")
 
 
 @transaction.atomic
@@ -287,7 +287,8 @@ def post_duplicate(*, post: Post, actor: User | None, series: str = "") -> Post:
     copy = Post.objects.create(
         workspace=post.workspace, author=actor, title=post.title, body=post.body,
         rubric=post.rubric, campaign=post.campaign, utm_enabled=post.utm_enabled,
-        utm_medium=post.utm_medium, utm_campaign=post.utm_campaign, series=series)
+        utm_medium=post.utm_medium, utm_campaign=post.utm_campaign,
+        shorten_links=post.shorten_links, series=series)
     _set_post_media(copy, post.ordered_media())
     for variant in post.variants.select_related("channel"):
         new = Variant.objects.create(post=copy, channel=variant.channel,

@@ -1,7 +1,10 @@
-"""The demo workspace: a coffee roastery with sandbox channels, a month of history and a
+"""The demo workspace: a coffee roastery with sandbox channels, a year of history and a
 plan for the coming weeks, so every page has something real to show on first start.
 
-The history is seeded directly (the past cannot be scheduled); everything from now on
+The history is seeded directly and in bulk (the past cannot be scheduled): a year of
+published posts, what the analytics collector would have read of them and of the
+channels (each post's ladder, each channel's day), read from the sandbox network at those
+times, and the audience's comments under the last month's posts. Everything from now on
 goes through the same services as a person's clicks, and the worker publishes it.
 
 The workspace's own words (its name, rubrics, saved replies, rules, hashtag groups,
@@ -17,6 +20,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -26,6 +30,14 @@ from django.utils import timezone, translation
 from smmdesk.accounts.models import ApprovalMode, User, Workspace
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_set, user_create, workspace_create
+from smmdesk.analytics.models import (
+    ChannelSnapshot,
+    CollectPlan,
+    Goal,
+    GoalMetric,
+    PostSnapshot,
+)
+from smmdesk.analytics.services import CHANNEL_READ_AT, LADDER, ladder_next
 from smmdesk.channels.models import Channel
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import Post, Rubric
@@ -37,11 +49,16 @@ from smmdesk.content.services import (
     rubric_create,
     snippet_save,
 )
+from smmdesk.publishing.models import Publication, new_marker
 from smmdesk.publishing.queue import slot_add
-from smmdesk.publishing.services import publication_record_published, publication_schedule
+from smmdesk.publishing.services import (
+    Published,
+    publication_schedule,
+    publications_record_published,
+)
 from smmdesk.sandbox import network
-from smmdesk.sandbox.models import SandboxAccount, SandboxComment
-from smmdesk.sandbox.selectors import sandbox_post_url
+from smmdesk.sandbox.models import SandboxAccount, SandboxComment, SandboxPost
+from smmdesk.sandbox.selectors import sandbox_post_path
 from smmdesk.team.services import approval_mode_set, approval_submit, task_create
 
 DEMO_EMAIL = "demo@smmdesk.local"
@@ -61,6 +78,11 @@ RUBRICS = [  # key (its name is in TEXTS), colour, target share
     ("team", "#f59e0b", 15),
 ]
 SLOTS = (time(9, 0), time(13, 30), time(19, 0))
+HISTORY_DAYS = 365
+COMMENT_DAYS = 30  # the audience's comments are written under the last month's posts only
+HISTORY_HOURS = (8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22)
+HISTORY_FORMATS = {"feed": 70, "reel": 15, "story": 15}
+GOAL_DAYS_GONE = 20  # the demo's goals run for 30 days, 20 of them gone
 
 
 @dataclass(frozen=True)
@@ -109,7 +131,8 @@ def demo_exists() -> bool:
     return Workspace.objects.filter(slug=DEMO_SLUG).exists()
 
 
-def demo_create(*, reset: bool = False, progress=lambda msg: None, days: int = 30,
+def demo_create(*, reset: bool = False, progress=lambda msg: None,
+                days: int = HISTORY_DAYS,
                 language: str | None = None, read_inbox: bool = True) -> Login:
     """Make the demo workspace (unless it exists), in ``demo_language(language)``.
     ``read_inbox=False`` leaves the audience's comments on the sandbox network for the
@@ -136,11 +159,15 @@ def _build(user, t: dict, language: str, progress, *, days: int, read_inbox: boo
     progress(f"{len(channels)} sandbox channels with simulated audiences (be, uk, ru, en); "
              f"the workspace's own texts in {language}")
     with transaction.atomic():  # one commit, not one per post
-        posts = _history(ws, user, channels, rubrics, days=days)
+        pubs = _history(ws, user, channels, rubrics, days=days)
+        post_rows, channel_rows = _measurements(ws, channels, pubs, days=days)
+        _goals(ws, user, channels, t)
     comments = SandboxComment.objects.filter(
         post__account__handle__in=[c.external_id for c in channels.values()]).count()
-    progress(f"{posts} posts published over the last {days} days, "
-             f"{comments} comments from the audience")
+    progress(f"{len(pubs)} posts published over the last {days} days, "
+             f"{comments} comments from the audience (the last {COMMENT_DAYS} days)")
+    progress(f"{post_rows} readings of those posts and {channel_rows} daily readings of "
+             f"the channels; 2 goals")
     with transaction.atomic():
         planned = _plan(ws, user, channels, rubrics)
     progress(f"{planned} posts scheduled for the next two weeks")
@@ -188,34 +215,105 @@ def _slot(day, slot: time, tz) -> datetime:
     return datetime.combine(day, slot, tzinfo=tz)
 
 
-def _history(ws, user, channels, rubrics, *, days: int) -> int:
-    rng, made = random.Random(20261122), 0
-    now = timezone.now()
+def _history(ws, user, channels, rubrics, *, days: int) -> list[Publication]:
+    """``days`` of published posts (1–2 a channel a day, by the rubrics' target shares, at
+    hours spread over the day), written in bulk with their posts on the network; the
+    audience's comments only under the last COMMENT_DAYS' posts."""
+    rng, now = random.Random(20261122), timezone.now()
     today = timezone.localdate(now, ws.tz)
+    accounts = {a.handle: a for a in SandboxAccount.objects.filter(
+        handle__in=[c.external_id for c in channels.values()])}
+    drafts = []  # (channel, rubric key, text, when, format)
     for back in range(days, 0, -1):
         day = today - timedelta(days=back)
         for lang, channel in channels.items():
-            if rng.random() < 0.45:
-                continue
-            rubric_key, text = rng.choice(POSTS[lang])
-            at = _slot(day, rng.choice(SLOTS), ws.tz) + timedelta(minutes=rng.randint(0, 20))
-            _published(ws, user, channel, rubrics[rubric_key], text, at)
-            made += 1
-    return made
+            for _ in range(rng.choices((0, 1, 2), weights=(10, 55, 35))[0]):
+                key = rng.choices([r[0] for r in RUBRICS], weights=[r[2] for r in RUBRICS])[0]
+                text = rng.choice([x for r, x in POSTS[lang] if r == key])
+                at = datetime.combine(day, time(rng.choice(HISTORY_HOURS), rng.randint(0, 59)),
+                                      tzinfo=ws.tz)
+                fmt = rng.choices(list(HISTORY_FORMATS), weights=HISTORY_FORMATS.values())[0]
+                drafts.append((channel, key, text, at, fmt))
+    posts = Post.objects.bulk_create(
+        [Post(workspace=ws, author=user, body=text, rubric=rubrics[key],
+              created_at=at - timedelta(days=1)) for _c, key, text, at, _f in drafts],
+        batch_size=500)
+    markers = [new_marker() for _ in drafts]
+    remote = network.posts_create_bulk(posts=[
+        SandboxPost(account=accounts[c.external_id], text=text, format=fmt,
+                    media_count=int(fmt != "feed"), marker=marker,
+                    created_at=at + timedelta(seconds=2))
+        for (c, _k, text, at, fmt), marker in zip(drafts, markers, strict=True)],
+        comments_since=now - timedelta(days=COMMENT_DAYS))
+    return publications_record_published(items=[
+        Published(post=post, channel=c, at=at, published_at=r.created_at,
+                  external_id=str(r.pk), marker=marker, format=fmt,
+                  external_url=settings.SITE_URL + sandbox_post_path(slug=ws.slug,
+                                                                     post_id=r.pk))
+        for (c, _k, _t, at, fmt), post, r, marker in zip(drafts, posts, remote, markers,
+                                                         strict=True)],
+        actor=user, worker_id="demo-history")
 
 
-@transaction.atomic
-def _published(ws, user, channel: Channel, rubric: Rubric, text: str, at: datetime) -> None:
-    post = post_create(workspace=ws, actor=user, body=text, rubric_id=rubric.pk)
-    account = SandboxAccount.objects.get(handle=channel.external_id)
-    remote = network.post_create(account=account, text=text, at=at + timedelta(seconds=2))
-    pub = publication_record_published(
-        post=post, channel=channel, at=at, published_at=remote.created_at,
-        external_id=str(remote.pk), actor=user,
-        external_url=sandbox_post_url(channel_id=channel.pk, post=remote),
-        worker_id="demo-history")
-    remote.marker = pub.marker
-    remote.save(update_fields=["marker"])
+def _measurements(ws, channels, pubs: list[Publication], *, days: int) -> tuple[int, int]:
+    """What the collector would have read over the year, from the network at those times:
+    each publication's ladder (LADDER, as far as its age allows, then its plan goes on
+    from there) and each channel's daily reading. Returns (post, channel) snapshots."""
+    now, rows, plans = timezone.now(), [], []
+    remote = {str(p.pk): p for p in SandboxPost.objects.select_related("account").filter(
+        pk__in=[int(p.external_id) for p in pubs])}
+    ladders = [[pub.published_at + after for after in LADDER
+                if pub.published_at + after <= now] for pub in pubs]
+    series = network.posts_metrics_series([(remote[pub.external_id], times)
+                                           for pub, times in zip(pubs, ladders, strict=True)])
+    for pub, times, readings in zip(pubs, ladders, series, strict=True):
+        rows.extend(PostSnapshot(
+            workspace=ws, publication=pub, channel_id=pub.channel_id, taken_at=at,
+            age_hours=int((at - pub.published_at).total_seconds() // 3600), **counters)
+            for at, counters in zip(times, readings, strict=True))
+        step, next_at = ladder_next(published_at=pub.published_at, now=now)
+        plans.append(CollectPlan(publication=pub, channel_id=pub.channel_id, step=step,
+                                 next_at=next_at))
+    PostSnapshot.objects.bulk_create(rows, batch_size=1000)
+    CollectPlan.objects.bulk_create(plans, batch_size=1000)
+    daily, today = [], timezone.localdate(now, ws.tz)
+    dates = [today - timedelta(days=back) for back in range(days, 0, -1)]
+    times = [datetime.combine(day, CHANNEL_READ_AT, tzinfo=ws.tz) for day in dates]
+    for channel in channels.values():
+        account = SandboxAccount.objects.get(handle=channel.external_id)
+        readings = network.account_metrics_series(account, times=times)
+        daily.extend(ChannelSnapshot(workspace=ws, channel=channel, day=day, taken_at=at,
+                                     **counters)
+                     for day, at, counters in zip(dates, times, readings, strict=True))
+    ChannelSnapshot.objects.bulk_create(daily, batch_size=1000)
+    return len(rows), len(daily)
+
+
+def _goals(ws, user, channels, t: dict) -> None:
+    """Two goals for 30 days, 20 of them gone (so each has a pace and a forecast on
+    whatever day the demo is made): new followers, with a target under the pace so far
+    (on track), and leads, with one above it (at risk). Leads are the buyers among the
+    comments the inbox reads (under the last two weeks' posts)."""
+    now = timezone.now()
+    today = timezone.localdate(now, ws.tz)
+    first, last = today - timedelta(days=GOAL_DAYS_GONE), today + timedelta(
+        days=29 - GOAL_DAYS_GONE)
+    handles = [c.external_id for c in channels.values()]
+    start = datetime.combine(first, time(0), tzinfo=ws.tz)
+    followers = dict(ChannelSnapshot.objects.filter(workspace=ws, day=first - timedelta(1))
+                     .values_list("channel_id", "followers"))
+    gained = sum(ChannelSnapshot.objects.filter(workspace=ws, day=today - timedelta(1))
+                 .values_list("followers", flat=True)) - sum(followers.values())
+    leads = SandboxComment.objects.filter(
+        post__account__handle__in=handles, category="purchase_intent", created_at__gte=start,
+        post__created_at__gte=now - timedelta(days=14)).count()
+    per_period = 30 / GOAL_DAYS_GONE
+    for key, metric, target in (
+            ("followers", GoalMetric.FOLLOWER_GROWTH, max(10, gained * per_period * 0.65)),
+            ("leads", GoalMetric.LEADS, max(5, leads * per_period))):
+        Goal.objects.create(workspace=ws, name=t["goals"][key], metric=metric,
+                            target=Decimal(int(target)), starts_on=first, ends_on=last,
+                            created_by=user)
 
 
 def _team(ws, user, channels, t: dict) -> int:

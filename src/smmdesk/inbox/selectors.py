@@ -139,3 +139,62 @@ def response_times(*, workspace: Workspace, since: datetime) -> dict[str, list[R
             overdue=sum(1 for m in ms if m.status in OPEN and not m.first_reply_at
                         and m.created_at < limit)) for who, ms in sorted(by.items())]
     return out
+
+
+def inbox_daily(*, workspace: Workspace, start, end, channel_ids=None) -> dict:
+    """Per day (in the workspace's time zone, ``start``..``end`` inclusive) of incoming
+    messages: ``messages``, ``negative``, ``leads`` and ``first_reply_min`` (the minutes to
+    our first reply of each answered message that arrived that day). Read by goals."""
+    from datetime import time as dtime
+
+    from smmdesk.inbox.models import Lead
+
+    tz = workspace.tz
+    since = datetime.combine(start, dtime.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), dtime.min, tzinfo=tz)
+    msgs = Message.objects.filter(workspace=workspace, by_us=False, created_at__gte=since,
+                                  created_at__lt=until)
+    leads = Lead.objects.filter(workspace=workspace, created_at__gte=since,
+                                created_at__lt=until)
+    if channel_ids:
+        msgs, leads = msgs.filter(channel_id__in=channel_ids), leads.filter(
+            channel_id__in=channel_ids)
+    out: dict = {}
+
+    def row(at):
+        return out.setdefault(timezone.localtime(at, tz).date(), {
+            "messages": 0, "negative": 0, "leads": 0, "first_reply_min": []})
+
+    for created, sentiment, replied in msgs.values_list("created_at", "sentiment",
+                                                        "first_reply_at"):
+        r = row(created)
+        r["messages"] += 1
+        r["negative"] += sentiment == "negative"
+        if replied and replied >= created:
+            r["first_reply_min"].append((replied - created).total_seconds() / 60)
+    for (created,) in leads.values_list("created_at"):
+        row(created)["leads"] += 1
+    return out
+
+
+def inbox_summary(*, workspace: Workspace, since: datetime, until: datetime,
+                  channel_ids=None) -> dict:
+    """Incoming messages that arrived in [since, until): ``messages``, ``sentiment``
+    (sentiment → count, unclassified left out), ``leads`` (created in the period) and
+    ``first_reply_min`` (the median minutes to our first reply; None when none was
+    answered). Read by the analytics dashboard."""
+    from smmdesk.inbox.models import Lead
+
+    msgs = Message.objects.filter(workspace=workspace, by_us=False, created_at__gte=since,
+                                  created_at__lt=until)
+    leads = Lead.objects.filter(workspace=workspace, created_at__gte=since,
+                                created_at__lt=until)
+    if channel_ids:
+        msgs = msgs.filter(channel_id__in=channel_ids)
+        leads = leads.filter(channel_id__in=channel_ids)
+    sentiment = dict(msgs.exclude(sentiment="").order_by().values_list("sentiment")
+                     .annotate(n=Count("pk")))
+    replied = msgs.filter(first_reply_at__isnull=False).values_list("created_at",
+                                                                    "first_reply_at")
+    return {"messages": msgs.count(), "sentiment": sentiment, "leads": leads.count(),
+            "first_reply_min": _minutes(replied)}

@@ -110,7 +110,8 @@ def _rate_lock(channel: Channel, cls: type[Connector]) -> Channel:
 
 def publish_one(pub: Publication, token: str, *, worker_id: str) -> None:
     cls = connector_class(pub.channel.kind)
-    req = variant_publish_request(pub.variant, marker=pub.marker, publication_id=pub.pk)
+    req = variant_publish_request(pub.variant, marker=pub.marker, publication_id=pub.pk,
+                                  publishing=True)
     issues = cls.validate(req, settings=pub.channel.settings)
     if issues:
         _fail_before_sending(pub, token, worker_id, issues[0].code,
@@ -239,15 +240,28 @@ def _record_success(pub, token, attempt, connector, result: PublishResult) -> No
                                  "extra_ids": list(result.extra_ids),
                                  "raw": _jsonable(result.raw)})
         if _finish(pub, token, **fields):
+            _measure(pub.pk)
             return
         # Our lease ran out while the network was answering and recovery marked the row
         # unconfirmed: we know the answer, so settle it.
         settled = Publication.objects.filter(pk=pub.pk).transition(
             Status.UNCONFIRMED, fields.pop("status"), claim_token="", claimed_by="",
             lease_expires_at=None, updated_at=now, **fields)
+        if settled:
+            _measure(pub.pk)
     if not settled:
         log.warning("publication %s published as %s but changed meanwhile", pub.pk,
                     result.external_id)
+
+
+def _measure(pub_id: int) -> None:
+    """Analytics' reading plan for a publication that has just become published (in the
+    transaction that made it so)."""
+    from smmdesk.analytics.services import collect_plan_publication
+
+    pub = Publication.objects.filter(pk=pub_id, status=Status.PUBLISHED).first()
+    if pub is not None:
+        collect_plan_publication(publication=pub)
 
 
 def _jsonable(value):
@@ -299,7 +313,8 @@ def check_one(pub: Publication, token: str, *, worker_id: str) -> None:
     last = (PublishAttempt.objects.filter(publication=pub, kind=PublishAttempt.KIND_PUBLISH)
             .order_by("-started_at").first())
     since = (last.started_at if last else pub.created_at) - timedelta(minutes=2)
-    req = variant_publish_request(pub.variant, marker=pub.marker, publication_id=pub.pk)
+    req = variant_publish_request(pub.variant, marker=pub.marker, publication_id=pub.pk,
+                                  publishing=True)
     attempt = PublishAttempt(publication=pub, channel=pub.channel,
                              kind=PublishAttempt.KIND_CHECK, number=pub.check_count + 1,
                              worker_id=worker_id, started_at=now)
@@ -332,7 +347,10 @@ def _record_check(pub, token, attempt, connector, found: FindResult, cls) -> Non
         attempt.request = {"calls": [t.as_dict() for t in connector.http.trace][-20:]}
     with write_transaction():
         attempt.save()
-        _finish(pub, token, check_count=attempt.number, **_check_outcome(pub, found, cls, now))
+        if (_finish(pub, token, check_count=attempt.number,
+                    **_check_outcome(pub, found, cls, now))
+                and found.status == Found.FOUND):
+            _measure(pub.pk)
 
 
 def _check_outcome(pub, found: FindResult, cls, now) -> dict:

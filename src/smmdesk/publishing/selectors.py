@@ -87,6 +87,13 @@ def published_external_ids(*, channel, since: datetime) -> list[str]:
                 .exclude(external_id="").values_list("external_id", flat=True))
 
 
+def publications_published(*, channel) -> QuerySet[Publication]:
+    """The channel's publications that are on the network with their id (analytics
+    reads their counters)."""
+    return (Publication.objects.filter(channel=channel, status=Status.PUBLISHED)
+            .exclude(external_id="").order_by("published_at"))
+
+
 def publications_by_external_id(*, pairs: set[tuple[int, str]]
                                 ) -> dict[tuple[int, str], Publication]:
     """(channel id, network id) → our publication, for the pairs that are ours."""

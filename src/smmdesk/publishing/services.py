@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -183,9 +184,11 @@ def publication_settle(*, publication: Publication, actor: User | None, outcome:
         if (url or "").strip() and not safe_http_url(url):
             raise InvalidInput(_("The link must be an http:// or https:// address."),
                                code="invalid_url")
-        return _transition(publication, Status.PUBLISHED, external_url=safe_http_url(url),
-                           published_at=now, due_at=None, needs_attention=False,
-                           claim_token="", error_code="", error_message="")
+        pub = _transition(publication, Status.PUBLISHED, external_url=safe_http_url(url),
+                          published_at=now, due_at=None, needs_attention=False,
+                          claim_token="", error_code="", error_message="")
+        _measure(pub)
+        return pub
     if outcome == "publish_again":
         return _transition(publication, Status.SCHEDULED, due_at=now, needs_attention=False,
                            claim_token="", check_count=0, error_code="", error_message="")
@@ -258,7 +261,54 @@ def publication_record_published(*, post: Post, channel: Channel, at: datetime,
         finished_at=published_at, outcome=Outcome.SUCCESS,
         duration_ms=int((published_at - at).total_seconds() * 1000),
         response={"external_id": external_id})
+    _measure(pub)
     return pub
+
+
+@dataclass(frozen=True)
+class Published:
+    """One post already on the network, for ``publications_record_published``."""
+
+    post: Post
+    channel: Channel
+    at: datetime
+    published_at: datetime
+    external_id: str
+    external_url: str
+    marker: str
+    format: str = "feed"
+
+
+@transaction.atomic
+def publications_record_published(*, items: list[Published], actor: User | None,
+                                  worker_id: str = "history") -> list[Publication]:
+    """``publication_record_published`` for many posts at once (the demo's year of
+    history): their variants, publications (created published) and attempts, in bulk.
+    Their analytics plans are the caller's (it writes their snapshots too)."""
+    variants = Variant.objects.bulk_create(
+        [Variant(post=i.post, channel=i.channel, format=i.format) for i in items],
+        batch_size=500)
+    pubs = Publication.objects.bulk_create([
+        Publication(workspace_id=i.post.workspace_id, post=i.post, channel=i.channel,
+                    variant=v, status=Status.PUBLISHED, scheduled_at=i.at,
+                    published_at=i.published_at, external_id=i.external_id[:200],
+                    external_url=i.external_url[:500], attempt_count=1, marker=i.marker,
+                    created_by=actor) for i, v in zip(items, variants, strict=True)],
+        batch_size=500)
+    PublishAttempt.objects.bulk_create([
+        PublishAttempt(publication=p, channel=i.channel, number=1, worker_id=worker_id,
+                       started_at=i.at, finished_at=i.published_at, outcome=Outcome.SUCCESS,
+                       duration_ms=int((i.published_at - i.at).total_seconds() * 1000),
+                       response={"external_id": i.external_id})
+        for i, p in zip(items, pubs, strict=True)], batch_size=500)
+    return pubs
+
+
+def _measure(pub: Publication) -> None:
+    """Analytics' reading plan for a publication that has just become published."""
+    from smmdesk.analytics.services import collect_plan_publication
+
+    collect_plan_publication(publication=pub)
 
 
 @transaction.atomic

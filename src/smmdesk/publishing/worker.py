@@ -77,6 +77,8 @@ class Worker:
             Periodic(1.0, self.outbox),
             Periodic(3600.0, self.outbox_prune),
             Periodic(3600.0, self.webhooks_prune),
+            Periodic(settings.SMMDESK_ANALYTICS_INTERVAL_SECONDS, self.analytics_collect),
+            Periodic(900.0, self.goals_check),
         ]
 
     def heartbeat(self) -> None:
@@ -130,12 +132,26 @@ class Worker:
             if outbox_process(worker_id=self.worker_id, limit=50) < 50:
                 break  # else a backlog: go on rather than wait a second per batch
 
+    def analytics_collect(self) -> None:
+        """Due metric readings (posts on their ladder, channels daily) this worker claims."""
+        from smmdesk.analytics.collector import collect_run
+
+        report = collect_run(worker_id=self.worker_id)
+        if report.posts or report.channels:
+            log.info("%s", report)
+
     def webhooks_prune(self) -> None:
         from smmdesk.channels.webhooks import webhook_deliveries_prune
 
         pruned = webhook_deliveries_prune()
         if pruned:
             log.info("forgot %d refused webhook deliveries", pruned)
+
+    def goals_check(self) -> None:
+        """Goals' statuses; "at risk" tells the owner once (claimed per goal)."""
+        from smmdesk.analytics.goals import goal_check_all
+
+        goal_check_all()
 
     def outbox_prune(self) -> None:
         from smmdesk.core.outbox import outbox_prune

@@ -1,9 +1,18 @@
 """The simulated network's behaviour: a seeded audience that reacts to posts.
 
 Everything is reproducible from seeds. A post's comments are drawn when it is made,
-each with the minute it "arrives"; its views, likes and reposts are a function of the
-time since it was made (fast at first, then levelling off over an hour or so). Nothing
-ticks in the background: reading at a later time shows the audience further along.
+each with the minute it "arrives"; its views, reach, likes and reposts are a function of
+the time since it was made: fast in the first hour, then levelling off over days (about
+45 % at 1 h, 75 % at 6 h, 90 % at 24 h, all of it after a week or two). Nothing ticks in
+the background: reading at a later time shows the audience further along.
+
+Each account has a seeded audience profile (``audience_profile``): its clock (a UTC
+offset by its main language), its daily rhythm (a morning, a lunchtime and a bigger
+evening peak, at hours of its own) and its week (some audiences are busier at weekends,
+others on weekdays). A post published when the audience is active gets more of its first
+hours' views, so a best-time heatmap built from the posts finds the profile. Followers
+follow a seeded curve in time (growth with slow waves of churn), and the account gives
+its views and reach of the last 24 hours.
 """
 
 from __future__ import annotations
@@ -13,8 +22,10 @@ import json
 import math
 import random
 import secrets
-from datetime import datetime, timedelta
-from functools import cache
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.db import transaction
@@ -25,7 +36,12 @@ from smmdesk.sandbox.models import SandboxAccount, SandboxComment, SandboxPost
 DATA = Path(__file__).parent / "data" / "audience.json"
 CATEGORY_WEIGHTS = {"praise": 30, "neutral": 20, "question": 20, "negative": 12,
                     "purchase_intent": 10, "spam": 8}
-REACTION_MINUTES = 12.0  # time constant of the audience's reaction
+REACTION_MINUTES = 12.0  # time constant of the audience's comments
+# A post's views come in three waves: (share of the final views, time constant in
+# minutes). The first one is the followers who see it in their feed within the hour, and
+# is the one the time of day scales (``audience_activity``).
+GROWTH = ((0.55, 30.0), (0.30, 8 * 60.0), (0.15, 3 * 24 * 60.0))
+UTC_OFFSETS = {"ru": 3, "be": 3, "uk": 2, "en": 0}  # the audience's clock by its language
 BASE_URL = "https://sandbox.smmdesk.local"
 
 
@@ -57,10 +73,107 @@ def account_create(*, name: str, handle: str = "", languages: dict | None = None
 
 
 def account_metrics(account: SandboxAccount, *, now: datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    posts = list(account.posts.filter(deleted_at__isnull=True, created_at__lte=now))
-    gained = sum(post_metrics(p, now=now)["likes"] // 12 for p in posts)
-    return {"followers": account.followers_base + gained, "posts": len(posts)}
+    """Followers and posts at ``now``, and the views and reach of the 24 hours before it."""
+    return account_metrics_series(account, times=[now or timezone.now()])[0]
+
+
+def account_metrics_series(account: SandboxAccount, *, times: list[datetime],
+                           ) -> list[dict[str, int]]:
+    """``account_metrics`` at each of ``times`` (one query: a year of days at once)."""
+    made = sorted(account.posts.filter(deleted_at__isnull=True, created_at__lte=max(times))
+                  .values_list("created_at", flat=True))
+    out = []
+    for now in times:
+        views, reach = _last_day(account, now)
+        out.append({"followers": followers_at(account, now), "posts": bisect_right(made, now),
+                    "views": views, "reach": reach})
+    return out
+
+
+# ---------------------------------------------------------------- the audience's rhythms
+
+
+@dataclass(frozen=True)
+class Profile:
+    utc_offset: int  # the audience's clock, hours from UTC
+    peaks: tuple[tuple[float, float, float], ...]  # (hour, width in hours, height)
+    weekdays: tuple[float, ...]  # Monday .. Sunday
+    growth: float  # the followers' trend, per day
+    view_rate: float  # an account's daily views per follower
+    norm: float  # makes the week's average activity 1
+
+    def activity(self, hour: float, weekday: int) -> float:
+        day = 0.2 + sum(height * math.exp(-(min(abs(hour - at), 24 - abs(hour - at))
+                                            ** 2) / (2 * width ** 2))
+                        for at, width, height in self.peaks)
+        return day * self.weekdays[weekday] / self.norm
+
+    @property
+    def best_hour(self) -> int:
+        return max(range(24), key=lambda h: self.activity(h + 0.5, 0))
+
+
+def _main_language(account: SandboxAccount) -> str:
+    return max(account.languages or {"en": 1}, key=lambda k: account.languages.get(k, 1))
+
+
+def audience_profile(account: SandboxAccount) -> Profile:
+    return _profile(account.seed, UTC_OFFSETS.get(_main_language(account), 0))
+
+
+@lru_cache(maxsize=256)
+def _profile(seed: str, utc_offset: int) -> Profile:
+    rng = _rng(seed, "profile")
+    peaks = ((rng.uniform(7.5, 9.0), 1.0, rng.uniform(0.25, 0.45)),
+             (rng.uniform(12.0, 13.5), 1.0, rng.uniform(0.4, 0.7)),
+             (rng.uniform(18.5, 21.5), 1.8, 1.0))
+    weekend = rng.uniform(1.15, 1.35) if rng.random() < 0.5 else rng.uniform(0.7, 0.85)
+    weekdays = (*(rng.uniform(0.92, 1.08) for _ in range(5)), weekend,
+                weekend * rng.uniform(0.9, 1.05))
+    profile = Profile(utc_offset=utc_offset, peaks=peaks, weekdays=weekdays,
+                      growth=rng.uniform(0.0009, 0.0022), view_rate=rng.uniform(0.5, 0.9),
+                      norm=1.0)
+    mean = sum(profile.activity(h / 2, d) for h in range(48) for d in range(7)) / (48 * 7)
+    return Profile(**{**profile.__dict__, "norm": mean})
+
+
+def _local(account: SandboxAccount, at: datetime) -> datetime:
+    return at.astimezone(UTC) + timedelta(hours=audience_profile(account).utc_offset)
+
+
+def audience_activity(account: SandboxAccount, at: datetime) -> float:
+    """How many of the audience are about at ``at`` (1 = the week's average)."""
+    local = _local(account, at)
+    return audience_profile(account).activity(local.hour + local.minute / 60,
+                                              local.weekday())
+
+
+def followers_at(account: SandboxAccount, at: datetime) -> int:
+    """``followers_base`` when the account was made; a seeded trend before and after it,
+    with slow waves of unfollows, so some weeks lose more than they gain."""
+    days = (at - account.created_at).total_seconds() / 86400
+    base = account.followers_base
+    wave = 0.005 * math.sin(2 * math.pi * days / 23) + 0.002 * math.sin(2 * math.pi * days / 9)
+    return max(0, int(base * math.exp(audience_profile(account).growth * days) + base * wave))
+
+
+def _day_views(account: SandboxAccount, day) -> tuple[float, float]:
+    rng = _rng(account.seed, "day", day.isoformat())
+    noon = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    profile = audience_profile(account)
+    views = (followers_at(account, noon) * profile.view_rate * profile.weekdays[day.weekday()]
+             * rng.lognormvariate(0, 0.25))
+    return views, views / rng.uniform(1.25, 1.6)
+
+
+def _last_day(account: SandboxAccount, now: datetime) -> tuple[int, int]:
+    """Views and reach in the 24 hours before ``now``, from the audience's two days."""
+    local = _local(account, now)
+    share = (local.hour * 60 + local.minute) / 1440
+    today, yesterday = _day_views(account, local.date()), _day_views(
+        account, local.date() - timedelta(days=1))
+    return (int(today[0] * share + yesterday[0] * (1 - share)),
+            int(today[1] * share + yesterday[1] * (1 - share)))
 
 
 # ---------------------------------------------------------------- posts
@@ -75,6 +188,18 @@ def post_create(*, account: SandboxAccount, text: str, media_count: int = 0,
                                       created_at=at or timezone.now())
     _draw_comments(post)
     return post
+
+
+@transaction.atomic
+def posts_create_bulk(*, posts: list[SandboxPost], comments_since: datetime | None = None,
+                      ) -> list[SandboxPost]:
+    """Unsaved posts (a history) saved at once; the audience's comments are written only
+    under those made at or after ``comments_since`` (None: under none). The counters
+    (``post_metrics``) count every comment the audience wrote, written or not."""
+    made = SandboxPost.objects.bulk_create(posts, batch_size=500)
+    if comments_since is not None:
+        comments_draw([p for p in made if p.created_at >= comments_since])
+    return made
 
 
 def post_find(*, account: SandboxAccount, marker: str, since: datetime) -> SandboxPost | None:
@@ -106,18 +231,50 @@ def _appeal(post: SandboxPost) -> float:
 
 
 def post_metrics(post: SandboxPost, *, now: datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    minutes = max(0.0, (now - post.created_at).total_seconds() / 60)
-    progress = 1 - math.exp(-minutes / REACTION_MINUTES)
+    return post_metrics_series(post, times=[now or timezone.now()])[0]
+
+
+def post_metrics_series(post: SandboxPost, *, times: list[datetime]) -> list[dict[str, int]]:
+    """The post's counters at each of ``times``."""
+    return posts_metrics_series([(post, times)])[0]
+
+
+def posts_metrics_series(items: list[tuple[SandboxPost, list[datetime]]],
+                         ) -> list[list[dict[str, int]]]:
+    """Each post's counters at each of its times (one query for them all: a year of
+    history is read at once)."""
+    deleted: dict[int, list[datetime]] = {}
+    for post_id, at in SandboxComment.objects.filter(
+            post__in=[post for post, _times in items], deleted=True,
+            by_owner=False).values_list("post_id", "created_at"):
+        deleted.setdefault(post_id, []).append(at)
+    return [_series(post, times, deleted.get(post.pk, [])) for post, times in items]
+
+
+def _series(post: SandboxPost, times: list[datetime], deleted_at: list[datetime],
+            ) -> list[dict[str, int]]:
     rng = _rng(post.account.seed, post.pk, "metrics")
-    reach = post.account.followers_base * rng.uniform(0.25, 0.6) * _appeal(post)
-    er = rng.uniform(0.025, 0.07)
-    views = int(reach * progress)
-    likes = int(views * er)
-    comments = post.comments.filter(created_at__lte=now, deleted=False, by_owner=False).count()
-    return {"views": views, "likes": likes, "reposts": int(likes * rng.uniform(0.05, 0.18)),
-            "comments": comments, "saves": int(likes * rng.uniform(0.03, 0.12)),
-            "clicks": int(views * rng.uniform(0.002, 0.01))}
+    followers = followers_at(post.account, post.created_at)
+    final = followers * rng.uniform(0.3, 0.6) * _appeal(post)  # views, all waves done
+    first = GROWTH[0][0] * audience_activity(post.account, post.created_at)
+    frequency, er = rng.uniform(1.12, 1.45), rng.uniform(0.025, 0.07)
+    shares = {k: rng.uniform(*span) for k, span in
+              (("reposts", (0.05, 0.18)), ("saves", (0.03, 0.12)), ("clicks", (0.002, 0.01)))}
+    arrivals = [c.minutes for c in _comment_plan(post)]
+    deleted = [(at - post.created_at).total_seconds() / 60 for at in deleted_at]
+    out = []
+    for now in times:
+        minutes = max(0.0, (now - post.created_at).total_seconds() / 60)
+        progress = first * (1 - math.exp(-minutes / GROWTH[0][1])) + sum(
+            share * (1 - math.exp(-minutes / tau)) for share, tau in GROWTH[1:])
+        views = int(final * progress)
+        likes = int(views * er)
+        comments = (sum(m <= minutes for m in arrivals) - sum(m <= minutes for m in deleted))
+        out.append({"views": views, "reach": int(views / frequency), "likes": likes,
+                    "reposts": int(likes * shares["reposts"]), "comments": max(0, comments),
+                    "saves": int(likes * shares["saves"]),
+                    "clicks": int(views * shares["clicks"])})
+    return out
 
 
 # ---------------------------------------------------------------- the audience
@@ -128,20 +285,42 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
-def _draw_comments(post: SandboxPost) -> None:
+@dataclass(frozen=True)
+class _Planned:
+    language: str
+    category: str
+    name: str
+    handle: str
+    text: str
+    minutes: float  # after the post was made
+
+
+def _comment_plan(post: SandboxPost) -> list[_Planned]:
+    """Every comment the audience writes under the post, from its seeds."""
     rng = _rng(post.account.seed, post.pk, "comments")
     count = max(1, min(25, int(rng.gauss(6, 3) * _appeal(post))))
-    rows = []
+    plan = []
     for _ in range(count):
         lang = _pick(rng, post.account.languages)
         category = _pick(rng, CATEGORY_WEIGHTS)
         name, handle = rng.choice(corpus()[lang]["names"])
         minutes = rng.expovariate(1 / REACTION_MINUTES) + 0.2
-        rows.append(SandboxComment(
-            post=post, author_name=name, author_handle=handle, language=lang,
-            category=category, text=rng.choice(corpus()[lang]["comments"][category]),
-            created_at=post.created_at + timedelta(minutes=minutes)))
-    SandboxComment.objects.bulk_create(rows)
+        plan.append(_Planned(lang, category, name, handle,
+                             rng.choice(corpus()[lang]["comments"][category]), minutes))
+    return plan
+
+
+def comments_draw(posts: list[SandboxPost]) -> None:
+    """Write the audience's comments under each post (each visible from its minute)."""
+    SandboxComment.objects.bulk_create([
+        SandboxComment(post=post, author_name=c.name, author_handle=c.handle,
+                       language=c.language, category=c.category, text=c.text,
+                       created_at=post.created_at + timedelta(minutes=c.minutes))
+        for post in posts for c in _comment_plan(post)], batch_size=500)
+
+
+def _draw_comments(post: SandboxPost) -> None:
+    comments_draw([post])
 
 
 def comments_visible(post: SandboxPost, *, since: datetime | None = None,

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership, Workspace
+from smmdesk.analytics.links import links_shorten_preview
 from smmdesk.channels.models import Channel
 from smmdesk.connectors.base import Format, Issue, PublishRequest, text_length
 from smmdesk.connectors.registry import connector_class
@@ -54,6 +55,7 @@ class ComposeData:
     utm_enabled: bool = True
     utm_medium: str = "social"
     utm_campaign: str = ""
+    shorten_links: bool = False
     variants: list[VariantData] = field(default_factory=list)
     day: date | None = None
     at: time | None = None
@@ -91,6 +93,7 @@ def parse(post_data, workspace: Workspace) -> ComposeData:
                     utm_enabled=post_data.get("utm_enabled") == "on",
                     utm_medium=(post_data.get("utm_medium") or "social")[:60],
                     utm_campaign=post_data.get("utm_campaign", "")[:100],
+                    shorten_links=post_data.get("shorten_links") == "on",
                     action=post_data.get("action") if post_data.get("action") in ACTIONS
                     else "draft", slot_id=_int(post_data.get("slot")))
     ids = {i for i in (_int(x) for x in post_data.getlist("channels")) if i}
@@ -167,6 +170,7 @@ class ChannelCheck:
     label: str
     simulated: bool
     tagged: bool = False  # the text as published is longer: its links carry UTM tags
+    shortened: bool = False  # its links are counted as the short links they will become
 
 
 def _campaign_value(d: ComposeData, workspace: Workspace) -> str:
@@ -189,9 +193,13 @@ def check(d: ComposeData, workspace: Workspace) -> list[ChannelCheck]:
     for v in d.variants:
         cls = connector_class(v.channel.kind)
         raw = text = v.text if v.custom else d.body
+        shortened = False
         if d.utm_enabled:
             text = tag_links(text, source=v.channel.kind, medium=d.utm_medium,
                              campaign=campaign)
+        if d.shorten_links:  # counted as published: a short link per link
+            tagged, text = text, links_shorten_preview(text)
+            shortened = text != tagged
         req = PublishRequest(text=text, media=tuple(media_file(a) for a in media),
                              format=Format(v.format), first_comment=v.first_comment,
                              options=v.options)
@@ -200,7 +208,8 @@ def check(d: ComposeData, workspace: Workspace) -> list[ChannelCheck]:
                                    length=text_length(text, cls.limits.counts), limit=limit,
                                    issues=cls.validate(req, settings=v.channel.settings),
                                    media=media, label=cls.label,
-                                   simulated=cls.simulated, tagged=text != raw))
+                                   simulated=cls.simulated, tagged=text != raw,
+                                   shortened=shortened))
     return checks
 
 
@@ -210,6 +219,7 @@ def body_count(d: ComposeData, checks: list[ChannelCheck]) -> dict:
     plain length before any channel is chosen."""
     follow = [c for c in checks if not c.variant.custom]
     return {"checks": follow, "tagged": any(c.tagged for c in follow),
+            "shortened": any(c.shortened for c in follow),
             "length": text_length(d.body)}
 
 
@@ -227,7 +237,8 @@ def compose_input(d: ComposeData, workspace: Workspace) -> ComposeInput:
     return ComposeInput(
         body=d.body, title=d.title, rubric_id=d.rubric_id, campaign_id=d.campaign_id,
         media_ids=list(d.media_ids), utm_enabled=d.utm_enabled, utm_medium=d.utm_medium,
-        utm_campaign=d.utm_campaign, action=d.action, slot_id=d.slot_id,
+        utm_campaign=d.utm_campaign, shorten_links=d.shorten_links, action=d.action,
+        slot_id=d.slot_id,
         at=d.when(workspace) if d.action in TIMED else None,
         variants=[VariantInput(channel=v.channel, text=v.text if v.custom else None,
                                format=v.format, first_comment=v.first_comment,
@@ -239,7 +250,7 @@ def initial(post: Post) -> ComposeData:
     d = ComposeData(title=post.title, body=post.body, rubric_id=post.rubric_id,
                     campaign_id=post.campaign_id, media_ids=[a.pk for a in post.ordered_media()],
                     utm_enabled=post.utm_enabled, utm_medium=post.utm_medium,
-                    utm_campaign=post.utm_campaign)
+                    utm_campaign=post.utm_campaign, shorten_links=post.shorten_links)
     for v in post.variants.select_related("channel").order_by("channel__name"):
         d.variants.append(VariantData(channel=v.channel, custom=v.customized, text=v.text,
                                       format=v.format, first_comment=v.first_comment,

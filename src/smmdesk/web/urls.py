@@ -7,10 +7,14 @@ from django.views.generic import RedirectView
 from smmdesk.web.decorators import public
 from smmdesk.web.views import (
     account,
+    analytics,
+    analytics_content,
     calendar,
     compose,
     core,
+    goals,
     inbox,
+    links,
     moderation,
     oauth,
     plan,
@@ -50,4 +54,8 @@ urlpatterns = [
     *moderation.urlpatterns,
     *workers.urlpatterns,
     *sandbox.urlpatterns,
+    *analytics.urlpatterns,
+    *analytics_content.urlpatterns,
+    *goals.urlpatterns,
+    *links.urlpatterns,
 ]

@@ -149,7 +149,8 @@ def _compose_input(payload: PostIn, workspace) -> ComposeInput:
         body=payload.body, title=payload.title, rubric_id=payload.rubric_id,
         campaign_id=payload.campaign_id, media_ids=payload.media_ids,
         utm_enabled=payload.utm_enabled, utm_medium=payload.utm_medium,
-        utm_campaign=payload.utm_campaign, variants=variants, action=action,
+        utm_campaign=payload.utm_campaign, shorten_links=payload.shorten_links,
+        variants=variants, action=action,
         at=instant(at, workspace.tz) if at else None, slot_id=payload.slot_id)
 
 

@@ -18,8 +18,9 @@ Reference: https://core.telegram.org/bots/api (contract fixtures in
 ``tests/connectors/fixtures/telegram/`` record each request and answer used here).
 
 The connector is here; ``chats`` reads the channel and token a person gives, ``updates``
-turns updates into events, ``errors`` maps the Bot API's refusals, and ``common`` holds
-what they share.
+turns updates into events, ``errors`` maps the Bot API's refusals, ``preview`` reads
+post views from a public channel's web preview (a bot cannot read them), and ``common``
+holds what they share.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from smmdesk.connectors.base import (
     Limits,
     MediaFile,
     MediaKind,
+    MetricsSource,
     PermanentError,
     PublishRequest,
     PublishResult,
@@ -55,6 +57,7 @@ from smmdesk.connectors.base import (
     RemoteComment,
     TransientError,
 )
+from smmdesk.connectors.telegram import preview
 from smmdesk.connectors.telegram.chats import (
     _TOKEN,
     _chat_ref,
@@ -65,7 +68,7 @@ from smmdesk.connectors.telegram.chats import (
     _shown_chat,
 )
 from smmdesk.connectors.telegram.common import _READS, _REPEATABLE
-from smmdesk.connectors.telegram.errors import _api_error, _bad_token
+from smmdesk.connectors.telegram.errors import _api_error, _bad_token, _flood
 from smmdesk.connectors.telegram.updates import (
     ALLOWED_UPDATES,
     _iso,
@@ -87,6 +90,8 @@ FILE_MAX_BYTES = 50 * MB
 
 # setWebhook's secret_token comes back in this header of every push (lower-cased here).
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
+# The public web preview is a page for browsers: wait less for it than for the API.
+PREVIEW_TIMEOUT_S = 15.0
 
 # sendPhoto / sendVideo / sendAnimation: (method, multipart field) per kind.
 _SINGLE = {
@@ -121,10 +126,12 @@ class TelegramConnector(Connector):
         counts="chars",
     )
     # Comments arrive as events only (poll_events and webhook_receive; fetch_comments has
-    # nothing to ask). Post metrics stay off: the Bot API shows bots no view counts, and
-    # reaction counts arrive as "reaction" events, not from a call.
+    # nothing to ask). Post metrics: views of a public channel's posts, from its public
+    # web preview (the Bot API shows bots no view counts; see ``preview``); a private
+    # channel gives none. Reaction counts arrive as "reaction" events, not from a call.
     capabilities = Capabilities(delete=True, edit=True, comments=True, reply=True,
-                                delete_comment=True, account_metrics=True, webhooks=True)
+                                delete_comment=True, post_metrics=True, account_metrics=True,
+                                webhooks=True)
     # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this :
     # "not able to send more than 20 messages per minute to the same group", and
     # "not more than 30 messages per second or so" for one bot overall.
@@ -144,6 +151,8 @@ class TelegramConnector(Connector):
     def __init__(self, channel: ChannelContext, http: HttpClient | None = None):
         super().__init__(channel, http)
         self._names: dict[str, str] | None = None  # set while connecting
+        # Why the last fetch_post_metrics found no views, for logs and tests ("" if it did).
+        self.metrics_note = ""
 
     # -- connect --------------------------------------------------------------
 
@@ -351,12 +360,57 @@ class TelegramConnector(Connector):
     # -- metrics ---------------------------------------------------------------
 
     def fetch_account_metrics(self) -> dict[str, int]:
-        """Subscribers of the channel (getChatMemberCount). Per-post figures are not
-        reachable: the Bot API shows bots no view counts, and reaction counts arrive as
-        "reaction" events (message_reaction_count updates), so there is no
-        ``fetch_post_metrics``."""
+        """Subscribers of the channel (getChatMemberCount): exact, where the public
+        preview rounds them ("12.3K subscribers"), and private channels have it too."""
         return {"followers": int(self._call("getChatMemberCount",
                                             {"chat_id": self._chat_id()}))}
+
+    def fetch_post_metrics(self, external_id: str) -> dict[str, int]:
+        """{"views": n} of a public channel's post, read from its public web preview (the
+        Post widget page, see ``preview``): the Bot API shows bots no view counts. {} when
+        the preview does not show them: a private channel (no @username; nothing is
+        asked), a post deleted, a channel gone private or renamed (``metrics_note`` says
+        which). Reactions arrive as "reaction" events; the preview shows no forwards."""
+        self.metrics_note = ""
+        username = str(self.channel.settings.get("username") or "")
+        if not username or not re.fullmatch(r"\d+", str(external_id)):
+            self.metrics_note = ("not a message id" if username
+                                 else "private channel: no public web preview")
+            return {}
+        message_id = int(external_id)
+        response = self.send("GET", preview.post_url(username, message_id),
+                             params={"embed": "1", "mode": "tme"},
+                             timeout=PREVIEW_TIMEOUT_S)
+        raw = {"method": "preview", "status": response.status_code}
+        if response.status_code == 429:
+            raise _flood(response, {}, raw)
+        if response.status_code >= 500:
+            raise TransientError(_("Telegram had a problem on its side. smmdesk will try "
+                                   "again."), code="server_error", raw=raw)
+        if response.status_code != 200:  # a redirect: no such public channel (any more)
+            self.metrics_note = f"no public preview (HTTP {response.status_code})"
+            return {}
+        page = preview.read_page(response.text)
+        views = page.views_of(username, message_id)
+        if views is None:
+            self.metrics_note = page.error or "the preview shows no views for this post"
+            return {}
+        return {"views": views}
+
+    @classmethod
+    def metrics_source(cls, settings: dict) -> MetricsSource:
+        """Views from the public web preview of a public channel; none for a private one
+        (only an admin user session could read them, which smmdesk does not support)."""
+        username = str(settings.get("username") or "")
+        if username:
+            return MetricsSource("web_preview", _(
+                "Views: from the public web preview (%(preview)s), rounded as Telegram "
+                "shows them there (1.2K). Subscribers: from the Bot API.")
+                % {"preview": preview.preview_url(username).removeprefix("https://")})
+        return MetricsSource("unavailable", _(
+            "Views: not available — the channel is private, and a bot cannot read views "
+            "(statistics through an admin's Telegram session are not supported yet). "
+            "Subscribers: from the Bot API."))
 
     # -- calling the Bot API ------------------------------------------------------
 

@@ -44,7 +44,9 @@ from smmdesk.publishing.stats import chart_bars, publication_days
 from smmdesk.team.selectors import posts_waiting, task_list
 from smmdesk.team.services import notification_read
 from smmdesk.web.decorators import requires
+from smmdesk.web.views.analytics import curve_context
 from smmdesk.web.views.calendar import risk_marker
+from smmdesk.web.views.goals import goal_cards
 
 
 class LoginView(auth_views.LoginView):
@@ -117,6 +119,7 @@ def workspace(request, membership):
                                        today=today),
         "expiring": [c for c in channel_list(workspace=ws) if c.token_expires_at
                      and c.token_expires_at < now + timedelta(days=7)],
+        "goals": goal_cards(ws),
     })
 
 
@@ -155,6 +158,7 @@ def publication(request, membership, pub_id: int):
         "pub": pub, "attempts": pub.attempts.all(),
         "variant_text": pub.variant.effective_text(),
         "variant_media": pub.variant.effective_media(),
+        **curve_context(membership, pub),
     })
 
 

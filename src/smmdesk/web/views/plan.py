@@ -18,6 +18,13 @@ from django.views.decorators.http import require_POST
 
 from smmdesk.accounts.access import access_row
 from smmdesk.accounts.roles import Perm
+from smmdesk.analytics.performance import (
+    LIFT_POINTS,
+    MIN_POSTS,
+    PERFORMANCE_DAYS,
+    performance_get,
+    rebalance,
+)
 from smmdesk.channels.models import Channel
 from smmdesk.channels.selectors import channel_list
 from smmdesk.connectors.base import Format
@@ -103,6 +110,28 @@ class GenerateForm(_WorkspaceForm):
                                               label=gettext_lazy("Channels"))
 
 
+def _rebalance_rule() -> str:
+    period = ngettext("ER of the posts published in the last %(n)d day, a week after "
+                      "publishing.", "ER of the posts published in the last %(n)d days, a "
+                      "week after publishing.", PERFORMANCE_DAYS) % {"n": PERFORMANCE_DAYS}
+    return period + " " + ngettext(
+        "Advice: a rubric with at least %(n)d post whose ER is %(lift)d%% or more above "
+        "the average — consider more; as far below — consider less.",
+        "Advice: a rubric with at least %(n)d posts whose ER is %(lift)d%% or more above "
+        "the average — consider more; as far below — consider less.",
+        MIN_POSTS) % {"n": MIN_POSTS, "lift": round(LIFT_POINTS * 100)}
+
+
+def _with_performance(membership, shares: list[dict]) -> list[dict]:
+    """Each rubric's recent performance beside its share, with the rebalance advice
+    (analytics/performance.py), for those who may see analytics."""
+    if not membership.can("analytics.view") or not shares:
+        return shares
+    groups = rebalance(performance=performance_get(workspace=membership.workspace))
+    return [{**row, "perf": groups.get(row["rubric"].pk) if row["rubric"] else None}
+            for row in shares]
+
+
 @requires(Perm.CONTENT_VIEW)
 def plan(request, membership):
     return _page(request, membership, _month(request.GET.get("month")))
@@ -115,7 +144,9 @@ def _page(request, membership, month: date, import_error: SmmdeskError | None = 
     return render(request, "web/plan.html", {
         "month": month, "prev": (month - timedelta(days=1)).replace(day=1),
         "next": end, "this_month": today.replace(day=1),
-        "shares": rubric_shares(workspace=ws, start=month, end=end),
+        "shares": _with_performance(membership, rubric_shares(workspace=ws, start=month,
+                                                              end=end)),
+        "rebalance_rule": _rebalance_rule() if membership.can("analytics.view") else "",
         "warnings": plan_warnings(workspace=ws, start=month, end=end, today=today),
         "days": [(day, list(group)) for day, group in groupby(slots, key=lambda s: s.day)],
         "rubrics": Rubric.objects.filter(workspace=ws),

@@ -27,6 +27,7 @@ from smmdesk.publishing.queue import (
     slot_remove,
 )
 from smmdesk.web.decorators import requires
+from smmdesk.web.views.analytics_content import heat_views
 
 EVERY_WEEKDAY = "mon-fri"
 OVERVIEW_WEEKS = 2
@@ -84,8 +85,15 @@ def queue(request, membership):
     """One weekly grid (a row per channel) and one list of the next two weeks."""
     cards = [_card(c) for c in channel_list(workspace=membership.workspace)
              .prefetch_related("slots")]
+    heats = None
+    if cards and membership.can("analytics.view"):  # the best time to post, from history
+        overall, per_channel = heat_views(workspace=membership.workspace,
+                                          channels=[card["channel"] for card in cards])
+        heats = {"overall": overall, "channels": [
+            (card["channel"], per_channel[card["channel"].pk]) for card in cards]}
     return render(request, "web/queue.html", {
         "cards": cards, "days": _days(cards), "weekday_names": list(WEEKDAYS.values()),
+        "heats": heats,
         "weekday_choices": SlotForm().fields["weekday"].choices,
         "can_manage": membership.can("channels.manage"),
     })

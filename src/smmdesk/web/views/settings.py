@@ -427,6 +427,8 @@ def _channel_rows(workspace) -> list:
     for row in rows:
         row.simulated = row.kind in CONNECTORS and connector_class(row.kind).simulated
         row.expiry = _expiry(row, now)
+        row.metrics_source = (connector_class(row.kind).metrics_source(row.settings or {})
+                              if row.kind in CONNECTORS else None)
     return rows
 
 

@@ -6,7 +6,7 @@ from smmdesk.core.demo import demo_create
 
 
 class Command(BaseCommand):
-    help = ("Create the demo workspace: sandbox channels with a month of history and "
+    help = ("Create the demo workspace: sandbox channels with a year of history and "
             "posts scheduled for the coming weeks. Prints the login.")
 
     def add_arguments(self, parser):

@@ -1,0 +1,212 @@
+"""Writes of analytics' raw data: snapshots and the collector's plans.
+
+Snapshots are only ever added, never updated or deleted: a post's curve and a channel's
+growth are drawn from every reading. A channel may get more than one ``ChannelSnapshot``
+for one day (the first reading when it is connected, the daily one in the evening, a
+retry): readers take the last of each day (``taken_at``), as ``models.ChannelSnapshot``
+says. A counter the network did not give is stored as NULL, never as 0.
+
+Plans (``CollectPlan``) say when the collector reads a publication (its ladder, see
+``LADDER``) or a channel (daily) next. Publishing creates a publication's plan when it
+becomes published (``collect_plan_publication``, in the same transaction as the status
+change); channels create the channel's plan when one is connected or enabled
+(``collect_plan_channel``). These run inside their caller's transaction (savepoints
+only). Nothing here calls a network: ``analytics/collector.py`` does,
+outside any transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from smmdesk.analytics.models import (
+    CHANNEL_COUNTERS,
+    POST_COUNTERS,
+    ChannelSnapshot,
+    CollectPlan,
+    PostSnapshot,
+)
+from smmdesk.channels.models import Channel
+from smmdesk.publishing.models import Publication, Status
+
+# When a post is read, by its age: then it stops (its counters hardly move after 90 days).
+LADDER: tuple[timedelta, ...] = (
+    timedelta(hours=1), timedelta(hours=6), timedelta(hours=24), timedelta(days=3),
+    timedelta(days=7), timedelta(days=30), timedelta(days=90),
+)
+# Channels are read once a day, late in the evening of the workspace's time zone (so the
+# day's reading is close to its end), spread over CHANNEL_SPREAD_MINUTES by channel.
+CHANNEL_READ_AT = time(23, 0)
+CHANNEL_SPREAD_MINUTES = 50
+
+
+# ---------------------------------------------------------------- the ladder
+
+
+def ladder_next(*, published_at: datetime, now: datetime) -> tuple[int, datetime | None]:
+    """The ladder's next rung after a reading at ``now``: (its index, when), or
+    (len(LADDER), None) when the post is past the last one. Rungs missed while nothing
+    ran (a stopped worker) are skipped, not read late one after another."""
+    for step, after in enumerate(LADDER):
+        if published_at + after > now:
+            return step, published_at + after
+    return len(LADDER), None
+
+
+def _ladder_start(published_at: datetime, now: datetime) -> tuple[int, datetime]:
+    """A new plan: a fresh post waits for its first rung; one that is older (a backfill,
+    a publication settled late) is read now, as the last rung it has passed."""
+    step, when = ladder_next(published_at=published_at, now=now)
+    if step == 0:
+        return 0, when
+    return step - 1, now
+
+
+def channel_next_read(*, channel: Channel, now: datetime) -> datetime:
+    """The next daily reading: CHANNEL_READ_AT (plus the channel's spread) in the
+    workspace's time zone, at least an hour from now."""
+    tz = _tz(channel)
+    local = now.astimezone(tz)
+    offset = timedelta(minutes=(channel.pk or 0) % CHANNEL_SPREAD_MINUTES)
+    day = local.date()
+    while True:
+        when = datetime.combine(day, CHANNEL_READ_AT, tzinfo=tz) + offset
+        if when >= now + timedelta(hours=1):
+            return when
+        day += timedelta(days=1)
+
+
+def _tz(channel: Channel) -> ZoneInfo:
+    try:
+        return channel.workspace.tz
+    except Exception:  # an unknown zone name: UTC rather than no reading
+        return ZoneInfo("UTC")
+
+
+def local_day(*, channel: Channel, at: datetime) -> date:
+    return at.astimezone(_tz(channel)).date()
+
+
+# ---------------------------------------------------------------- plans
+
+
+def collect_plan_publication(*, publication: Publication, now: datetime | None = None
+                             ) -> CollectPlan | None:
+    """The publication's ladder, when it is published with a network id (idempotent:
+    an existing plan is left as it is). Call it inside the transaction that makes the
+    publication published."""
+    if publication.status != Status.PUBLISHED or not publication.external_id:
+        return None
+    existing = CollectPlan.objects.filter(publication_id=publication.pk).first()
+    if existing is not None:
+        return existing
+    now = now or timezone.now()
+    published_at = publication.published_at or now
+    if PostSnapshot.objects.filter(publication_id=publication.pk).exists():
+        # History written by an import or the demo: go on from the next rung.
+        step, next_at = ladder_next(published_at=published_at, now=now)
+    else:
+        step, next_at = _ladder_start(published_at, now)
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent creation is not an error
+            return CollectPlan.objects.create(publication=publication,
+                                              channel_id=publication.channel_id,
+                                              step=step, next_at=next_at)
+    except IntegrityError:
+        return CollectPlan.objects.filter(publication_id=publication.pk).first()
+
+
+def collect_plan_channel(*, channel: Channel, now: datetime | None = None) -> CollectPlan:
+    """The channel's daily plan, due now and with its backfill to do: called when a
+    channel is connected, reconnected or enabled again."""
+    now = now or timezone.now()
+    updated = CollectPlan.objects.filter(channel=channel, publication__isnull=True).update(
+        next_at=now, backfilled=False, attempts=0, last_error="")
+    if not updated:
+        try:
+            with transaction.atomic():  # a savepoint, as above
+                CollectPlan.objects.create(channel=channel, next_at=now)
+        except IntegrityError:
+            pass
+    return CollectPlan.objects.get(channel=channel, publication__isnull=True)
+
+
+def collect_plans_missing(*, now: datetime | None = None) -> int:
+    """Daily plans for active channels that have none (connected before analytics
+    existed): each is read, and backfilled, on the collector's next run."""
+    from smmdesk.channels.selectors import channels_active
+    from smmdesk.connectors.registry import CONNECTORS
+
+    planned = CollectPlan.objects.filter(publication__isnull=True).values("channel_id")
+    missing = list(channels_active(kinds=CONNECTORS).exclude(pk__in=planned))
+    for channel in missing:
+        collect_plan_channel(channel=channel, now=now)
+    return len(missing)
+
+
+def collect_plans_backfill(*, channel: Channel, now: datetime | None = None) -> int:
+    """Plans for the channel's publications that were published before it was measured
+    (or before analytics existed): each is read at once, then follows its ladder.
+    Returns how many plans were made."""
+    from smmdesk.publishing.selectors import publications_published
+
+    now = now or timezone.now()
+    have = set(CollectPlan.objects.filter(channel=channel, publication__isnull=False)
+               .values_list("publication_id", flat=True))
+    made = 0
+    for pub in publications_published(channel=channel):
+        if pub.pk not in have and collect_plan_publication(publication=pub, now=now):
+            made += 1
+    return made
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def _counters(metrics: dict, names: tuple[str, ...]) -> tuple[dict, dict]:
+    """The known counters (a name the network did not give: None) and the rest."""
+    clean = {k: _int(v) for k, v in (metrics or {}).items()}
+    clean = {k: v for k, v in clean.items() if v is not None}
+    known = {name: clean.get(name) for name in names}
+    extra = {k: v for k, v in clean.items() if k not in names}
+    return known, extra
+
+
+def _int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value:
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def post_snapshot_record(*, publication: Publication, metrics: dict,
+                         taken_at: datetime | None = None) -> PostSnapshot:
+    """One reading of a published post's counters, added to its history."""
+    taken_at = taken_at or timezone.now()
+    known, extra = _counters(metrics, POST_COUNTERS)
+    published_at = publication.published_at or taken_at
+    age = max(0, int((taken_at - published_at).total_seconds() // 3600))
+    return PostSnapshot.objects.create(
+        workspace_id=publication.workspace_id, publication=publication,
+        channel_id=publication.channel_id, taken_at=taken_at, age_hours=age, extra=extra,
+        **known)
+
+
+def channel_snapshot_record(*, channel: Channel, metrics: dict,
+                            taken_at: datetime | None = None) -> ChannelSnapshot:
+    """One reading of a channel's counters, added (never replacing an earlier reading of
+    the same day: readers take the day's last)."""
+    taken_at = taken_at or timezone.now()
+    known, extra = _counters(metrics, CHANNEL_COUNTERS)
+    return ChannelSnapshot.objects.create(
+        workspace_id=channel.workspace_id, channel=channel,
+        day=local_day(channel=channel, at=taken_at), taken_at=taken_at, extra=extra, **known)
