@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.utils import timezone
 
 from smmdesk.accounts.models import Workspace
@@ -122,16 +122,16 @@ def _followers_on(series: tuple[list, list] | None, day) -> int | None:
 
 def _snapshot_rows(workspace: Workspace, channel_ids: list[int], age_hours: int,
                    since: datetime, until: datetime):
-    latest = (PostSnapshot.objects.filter(publication=OuterRef("publication"),
-                                          age_hours__lte=age_hours)
-              .order_by().values("publication").annotate(m=Max("age_hours")).values("m")[:1])
+    """Every snapshot at or below ``age_hours`` of the publications in range, each
+    publication's rows in (age, time) order: the last row of a publication is its
+    latest reading at or below that age. (No correlated subquery: PostgreSQL ran one per
+    row, minutes on a year of 50 channels.)"""
     return (PostSnapshot.objects
             .filter(workspace=workspace, channel_id__in=channel_ids, age_hours__lte=age_hours,
                     publication__status=Status.PUBLISHED,
                     publication__published_at__gte=since,
                     publication__published_at__lte=until)
-            .filter(age_hours=Subquery(latest))
-            .order_by("publication_id", "taken_at")
+            .order_by("publication_id", "age_hours", "taken_at")
             .values("publication_id", "channel_id", "publication__published_at",
                     "publication__post__rubric_id", "publication__post__campaign_id",
                     "publication__variant__format", "views", "reach", *INTERACTIONS))
@@ -148,12 +148,14 @@ def engagement_list(*, workspace: Workspace, channels: Iterable[Channel] | None 
            else list(Channel.objects.filter(workspace=workspace).values_list("pk", flat=True)))
     since, tz = now - timedelta(days=days), workspace.tz
     followers = _followers(ids, since.date())
+    last = {row["publication_id"]: row for row in
+            _snapshot_rows(workspace, ids, age_hours, since, now - timedelta(hours=age_hours))}
     by_pub: dict[int, Engagement] = {}
-    for row in _snapshot_rows(workspace, ids, age_hours, since, now - timedelta(hours=age_hours)):
+    for row in last.values():
         local = timezone.localtime(row["publication__published_at"], tz)
         inter = metrics.interactions_of(row)
         base = _followers_on(followers.get(row["channel_id"]), local.date())
-        by_pub[row["publication_id"]] = Engagement(  # the last of a step's readings wins
+        by_pub[row["publication_id"]] = Engagement(
             publication_id=row["publication_id"], channel_id=row["channel_id"],
             published_at=local, rubric_id=row["publication__post__rubric_id"],
             campaign_id=row["publication__post__campaign_id"],
