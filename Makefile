@@ -7,9 +7,20 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/smmdesk
 BSKY := tests/live/bluesky
 BSKY_STAMP := $(BSKY)/node_modules/.installed-$(shell cksum < $(BSKY)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: install run test chromium live-deps lint messages
+.PHONY: install run test chromium live-deps lint messages pdf-deps
 
-install: $(STAMP)
+install: $(STAMP) pdf-deps
+
+# PDF reports are drawn by WeasyPrint, which needs Pango from the system.
+pdf-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "== installing Pango for PDF reports =="; \
+			(apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)); \
+		else \
+			echo "== no Pango: PDF reports need it (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0) =="; \
+		fi; \
+	fi
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "smmdesk needs Python 3.11 or newer")'

@@ -34,6 +34,16 @@ def _reset_language():
 
 
 @pytest.fixture(autouse=True)
+def _clear_cache():
+    """Django's cache (heatmaps, analytics.timing.heatmap_cached) starts empty in each
+    test: rolled-back rows' ids come back in the next one."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fake_dns():
     """The address guard resolves names with this table, never with the DNS."""
     dns = FakeDNS()

@@ -293,6 +293,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # failures and lockouts only, not every start
+        "weasyprint": {"level": "WARNING"},  # not each step of each PDF
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from smmdesk.accounts.models import ApprovalMode
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import api_token_create, invitation_create
+from smmdesk.analytics.costs import cost_create
 from smmdesk.analytics.goals import goal_save
+from smmdesk.analytics.links import link_create
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.plan import plan_slot_create
 from smmdesk.content.services import (
@@ -97,9 +99,26 @@ def build_world(*, workspace, owner, outsider, member_factory) -> World:
     rows["goal_id"] = goal_save(workspace=workspace, actor=owner, name="20 leads",
                                 metric="leads", target=20, starts_on=date(2030, 12, 1),
                                 ends_on=date(2030, 12, 31)).pk
+    rows["link_id"] = link_create(workspace=workspace, target="https://zerno.example/",
+                                  actor=owner).pk
+    rows.update(report_rows(workspace, owner))
+    rows["cost_id"] = cost_create(workspace=workspace, kind="ads", amount=100,
+                                  spent_on=date(2030, 12, 1), actor=owner).pk
     world.ids = {"slug": workspace.slug, "ws": workspace.pk, "channel_id": channel.pk,
                  "user_id": world.users[Role.EDITOR].pk, "token_id": token.pk,
                  "invitation_id": invitation.pk, "invitation_token": invitation_token,
                  "client_token": client_link_token(workspace=workspace, month="2030-12"),
                  **rows}
     return world
+
+
+def report_rows(workspace, owner) -> dict:
+    """A made report (stored as is: building a PDF per test would be slow) and a template."""
+    from smmdesk.analytics.models import Report, ReportTemplate
+
+    report = Report.objects.create(workspace=workspace, title="November", language="en",
+                                   period_start=date(2030, 11, 1), period_end=date(2030, 11, 30),
+                                   pdf=b"%PDF-1.7\n%%EOF", csv="section,value\n",
+                                   figures={"sections": []}, created_by=owner)
+    template = ReportTemplate.objects.create(workspace=workspace, name="Monthly", created_by=owner)
+    return {"report_id": report.pk, "template_id": template.pk}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from smmdesk.analytics.models import ChannelSnapshot, PostSnapshot
+from smmdesk.analytics.services import snapshots_record
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import post_create
 from smmdesk.publishing.models import Publication, Status
@@ -39,7 +40,9 @@ def published(channel, owner, at: datetime, *, likes: int | None = None, views=N
 
 
 def snapshot(pub, age_hours: int, **counters) -> PostSnapshot:
-    return PostSnapshot.objects.create(
+    """A reading ``age_hours`` after publication, written as a history is (with the
+    post's latest reading)."""
+    return snapshots_record(snapshots=[PostSnapshot(
         workspace=pub.workspace, publication=pub, channel=pub.channel,
         taken_at=pub.published_at + timedelta(hours=age_hours), age_hours=age_hours,
-        **counters)
+        **counters)])[0]

@@ -184,10 +184,30 @@ def test_clicks_leave_bots_and_other_channels_out(workspace, owner):
     assert goal_progress(goal=goal, today=date(2030, 12, 3)).current == 3
 
 
-def test_conversions_say_there_is_no_data_yet(workspace, owner):
-    p = goal_progress(goal=_goal(workspace, owner, "conversions", 5), today=date(2030, 12, 9))
-    assert p.status == NO_DATA and p.current is None
-    assert "conversions arrive with the links/conversions work" in forecast_text(p)
+def test_conversions_and_revenue_count_conversions_of_the_period_and_channels(workspace,
+                                                                            owner):
+    from decimal import Decimal
+
+    from smmdesk.analytics.models import Conversion
+
+    ours, other = connect(workspace, owner, "Ours"), connect(workspace, owner, "Other")
+    for day, value, channel in ((DEC1, "100", ours), (DEC1 + timedelta(days=2), "50.50", ours),
+                                (DEC1 + timedelta(days=2), "999", other),
+                                (DEC1 - timedelta(days=1), "70", ours),  # before the goal
+                                (DEC1 + timedelta(days=5), None, ours)):
+        Conversion.objects.create(workspace=workspace, source="api", channel=channel,
+                                  occurred_at=_at(day), value=value and Decimal(value))
+    today = DEC1 + timedelta(days=9)
+    p = goal_progress(goal=_goal(workspace, owner, "conversions", 10, channels=[ours]),
+                      today=today)
+    assert p.current == 3 and p.status != NO_DATA
+    assert p.series[DEC1] == 1 and p.series[DEC1 + timedelta(days=2)] == 2
+    revenue = goal_progress(goal=_goal(workspace, owner, "revenue", 1000, channels=[ours]),
+                            today=today)
+    assert revenue.current == pytest.approx(150.5)
+    everywhere = goal_progress(goal=_goal(workspace, owner, "revenue", 1000), today=today)
+    assert everywhere.current == pytest.approx(1149.5)
+    assert "conversions arrive" not in forecast_text(p)
 
 
 def test_reach_a_network_does_not_give_is_no_data_not_zero(workspace, owner):

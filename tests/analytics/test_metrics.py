@@ -112,3 +112,13 @@ def test_the_docs_give_every_registered_formula():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "METRICS.md").read_text()
     for metric in m.METRICS.values():
         assert f"`{metric.name}`" in doc, metric.name
+
+
+def test_roi_and_cost_per_result_on_a_loss_and_on_no_revenue():
+    # Spent 400, earned 100 over 8 orders: ROI −75 %, 50 per order.
+    assert m.roi(revenue=Decimal("100"), cost=Decimal("400")) == pytest.approx(-75.0)
+    assert m.roi(revenue=Decimal("0"), cost=Decimal("250")) == pytest.approx(-100.0)
+    assert m.roi(revenue=Decimal("900"), cost=0) is None
+    assert m.cost_per_result(cost=Decimal("400"), results=8) == Decimal("50")
+    assert m.cost_per_result(cost=Decimal("100"), results=3).quantize(Decimal("0.01")) == \
+        Decimal("33.33")

@@ -5,13 +5,18 @@ endpoint is covered the day it is added."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
+from smmdesk.analytics.costs import cost_create
+from smmdesk.analytics.goals import goal_save
+from smmdesk.analytics.links import link_create
 from smmdesk.api.v1 import api as ninja_api
 from smmdesk.content.services import media_upload, post_create
 from smmdesk.publishing.models import Publication, PublishAttempt
 from smmdesk.publishing.services import publication_schedule
+from tests.accounts.world import report_rows
 from tests.files import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +38,14 @@ def rows(workspace, owner, sandbox):
     pub = publication_schedule(post=post, channel=sandbox, at=None, actor=owner)
     media = media_upload(workspace=workspace, actor=owner,
                          upload=SimpleUploadedFile("a.png", png_bytes()))
+    goal = goal_save(workspace=workspace, name="Ours", metric="views", target=10,
+                     starts_on=date(2030, 12, 1), ends_on=date(2030, 12, 31))
+    link = link_create(workspace=workspace, target="https://zerno.example/")
+    cost = cost_create(workspace=workspace, kind="ads", amount=5, spent_on="2030-12-01",
+                       actor=owner)
     return {"ws": workspace.pk, "channel_id": sandbox.pk, "post_id": post.pk,
-            "pub_id": pub.pk, "media_id": media.pk}
+            "pub_id": pub.pk, "media_id": media.pk, "goal_id": goal.pk, "link_id": link.pk,
+            "cost_id": cost.pk, **report_rows(workspace, owner)}
 
 
 BODIES = {
@@ -46,6 +57,11 @@ BODIES = {
     "/rubrics": {"name": "x"},
     "/campaigns": {"name": "x"},
     "/variants": {"channel_id": 0, "text": "pwned"},
+    "/goals": {"name": "pwned", "metric": "views", "target": 1, "starts_on": "2030-12-01",
+               "ends_on": "2030-12-31"},
+    "/links": {"target": "https://pwned.example/"},
+    "/conversions": {"kind": "order", "value": 1},
+    "/costs": {"kind": "ads", "amount": 1, "spent_on": "2030-12-01"},
 }
 
 

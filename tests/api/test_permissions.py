@@ -24,6 +24,7 @@ STAFF = ALL - {"client"}
 TEAM = frozenset({"owner", "manager", "editor"})
 LEADS = frozenset({"owner", "manager"})
 OWNER = frozenset({"owner"})
+ANALYTICS = frozenset({"owner", "manager", "analyst", "client"})
 SIGNED_IN = "signed_in"
 
 WS = "/api/v1/workspaces/{ws}"
@@ -50,6 +51,27 @@ EXPECTED: dict[tuple[str, str], frozenset | str] = {
     ("POST", WS + "/publications/{pub_id}/cancel"): TEAM,
     ("POST", WS + "/publications/{pub_id}/retry"): TEAM,
     ("POST", WS + "/publications/{pub_id}/settle"): LEADS,
+    # money (api/routers/money.py): read by analytics.view, written by money.edit
+    ("GET", WS + "/conversions"): ALL - {"editor"}, ("POST", WS + "/conversions"): LEADS,
+    ("GET", WS + "/costs"): ALL - {"editor"}, ("POST", WS + "/costs"): LEADS,
+    ("DELETE", WS + "/costs/{cost_id}"): LEADS, ("GET", WS + "/roi"): ALL - {"editor"},
+    ("GET", WS + "/reports"): ALL - {"editor"},
+    ("POST", WS + "/reports"): ALL - {"editor", "client"},
+    ("GET", WS + "/reports/{report_id}"): ALL - {"editor"},
+    ("GET", WS + "/reports/{report_id}/pdf"): ALL - {"editor"},
+    ("GET", WS + "/reports/{report_id}/csv"): ALL - {"editor"},
+    # analytics (api/routers/analytics.py): read by analytics.view, goals by goals.edit,
+    # links made by content.edit (as the composer's "Shorten links" makes them)
+    ("GET", WS + "/metrics"): ANALYTICS, ("GET", WS + "/metrics/posts"): ANALYTICS,
+    ("GET", WS + "/channels/{channel_id}/snapshots"): ANALYTICS,
+    ("GET", WS + "/publications/{pub_id}/snapshots"): ANALYTICS,
+    ("GET", WS + "/snapshots"): ANALYTICS,
+    ("GET", WS + "/goals"): ANALYTICS, ("POST", WS + "/goals"): LEADS,
+    ("GET", WS + "/goals/{goal_id}"): ANALYTICS, ("PATCH", WS + "/goals/{goal_id}"): LEADS,
+    ("DELETE", WS + "/goals/{goal_id}"): LEADS,
+    ("GET", WS + "/links"): ANALYTICS, ("POST", WS + "/links"): TEAM,
+    ("GET", WS + "/links/{link_id}"): ANALYTICS,
+    ("GET", WS + "/links/{link_id}/clicks"): ANALYTICS,
 }
 
 

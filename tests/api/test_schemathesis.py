@@ -4,6 +4,8 @@ the schema does not list, and on a body that does not match the documented shape
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from smmdesk.accounts.services import api_token_create
+from smmdesk.analytics.goals import goal_save
+from smmdesk.analytics.links import link_create
 from smmdesk.api.v1 import api
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.services import media_upload, post_create, variant_set
@@ -62,10 +66,15 @@ def seeded(db, workspace, owner):
                        media_ids=[media.pk])
     variant_set(post=post, channel=channel, text=None, media_ids=None)
     pub = publication_draft(post=post, channel=channel, actor=owner)
+    goal = goal_save(workspace=workspace, name="Leads", metric="leads", target=20,
+                     starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 31))
+    link = link_create(workspace=workspace, target="https://zerno.example/", post=post,
+                       channel=channel)
     _token, plain = api_token_create(user=owner, name="schemathesis")
     return {"token": plain, "ids": {"ws": workspace.pk, "channel_id": channel.pk,
                                     "media_id": media.pk, "post_id": post.pk,
-                                    "pub_id": pub.pk}}
+                                    "pub_id": pub.pk, "goal_id": goal.pk,
+                                    "link_id": link.pk}}
 
 
 @schema.parametrize()

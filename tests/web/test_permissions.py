@@ -34,6 +34,7 @@ EXPECTED: dict[str, frozenset | str] = {
     "a/<str:token>/media/<int:media_id>/": PUBLIC,
     "invite/<str:token>/": PUBLIC,
     "healthz": PUBLIC, "hooks/<str:kind>/": PUBLIC, "hooks/<str:kind>/<int:channel_id>/": PUBLIC,
+    "hooks/conversions/<int:workspace_id>/": PUBLIC,
     "m/<str:token>/": PUBLIC,
     "l/<str:code>": PUBLIC,
     "": SIGNED_IN, "profile/": SIGNED_IN, "profile/password/": SIGNED_IN,
@@ -90,7 +91,25 @@ EXPECTED: dict[str, frozenset | str] = {
     # the numbers: not for the editor (tests/web/test_links.py)
     W + "links/": ALL - {"editor"}, W + "links/export.csv": ALL - {"editor"},
     W + "analytics/content/": ALL - {"editor"},
+    W + "analytics/audience/": ALL - {"editor"},
     W + "analytics/": ALL - {"editor"}, W + "analytics/export.csv": ALL - {"editor"},
+    W + "analytics/money/": ALL - {"editor"},
+    W + "analytics/money/export.csv": ALL - {"editor"},
+    # money: conversions, costs, promo codes, the webhook's secret (tests/web/test_money_page.py)
+    W + "analytics/money/conversions/add/": LEADS,
+    W + "analytics/money/conversions/delete/": LEADS,
+    W + "analytics/money/conversions/import/": LEADS,
+    W + "analytics/money/costs/add/": LEADS, W + "analytics/money/costs/delete/": LEADS,
+    W + "analytics/money/costs/import/": LEADS, W + "analytics/money/promo/add/": LEADS,
+    W + "analytics/money/promo/delete/": LEADS, W + "analytics/money/settings/": LEADS,
+    W + "analytics/money/settings/rotate/": LEADS,
+    # reports: the client opens and downloads them; the analyst builds them
+    W + "reports/": ALL - {"editor"}, W + "reports/<int:report_id>/": ALL - {"editor"},
+    W + "reports/<int:report_id>/report.pdf": ALL - {"editor"},
+    W + "reports/<int:report_id>/report.csv": ALL - {"editor"},
+    W + "reports/make/": ALL - {"editor", "client"},
+    W + "reports/brand/": ALL - {"editor", "client"},
+    W + "reports/templates/<int:template_id>/delete/": ALL - {"editor", "client"},
     W + "settings/lead-times/": OWNER, W + "workers/": OWNER,
     W + "settings/members/<int:user_id>/role/": OWNER,
     W + "settings/members/<int:user_id>/remove/": OWNER,
@@ -106,6 +125,7 @@ VALUES = {
     "oauth/callback/<str:kind>/": {"kind": "sandbox"},
     "hooks/<str:kind>/": {"kind": "sandbox"},
     "hooks/<str:kind>/<int:channel_id>/": {"kind": "sandbox"},
+    "hooks/conversions/<int:workspace_id>/": {"workspace_id": "ws"},
     W + "queue/<int:channel_id>/times/<int:slot_id>/remove/": {"slot_id": "posting_slot_id"},
 }
 API_NAMESPACE = "api-v1"  # walked from the OpenAPI schema in tests/api/test_permissions.py

@@ -59,7 +59,7 @@ ALLOWED = {
     "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
     "English",  # the language switcher names each language in its own words
     "Bearer", "POST", "GET", "BY", "UA", "RU", "PL", "LT", "LV",  # HTTP; holidays' countries
-    "QR", "OK", "TLS", "RSS", "BOM", "UTF", "DM", "DMs", "PIN", "CTA",
+    "QR", "OK", "TLS", "RSS", "BOM", "UTF", "DM", "DMs", "PIN", "CTA", "PDF", "ISO", "Unix",
     # engagement-rate names SMM managers use as they are in every language
     "ER", "ERR", "ERpost", "ERday", "ERview", "CTR", "ROI", "KPI",
 }

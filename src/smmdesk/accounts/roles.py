@@ -53,6 +53,9 @@ class Perm(StrEnum):
     LEADS_EDIT = "leads.edit"
     ANALYTICS_VIEW = "analytics.view"
     GOALS_EDIT = "goals.edit"
+    MONEY_EDIT = "money.edit"      # conversions, costs, promo codes, attribution
+    REPORTS_VIEW = "reports.view"
+    REPORTS_EDIT = "reports.edit"
 
 
 _ALL = frozenset(Role)
@@ -90,6 +93,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.LEADS_EDIT: _TEAM,
     Perm.ANALYTICS_VIEW: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.CLIENT}),
     Perm.GOALS_EDIT: _LEADS,
+    Perm.MONEY_EDIT: _LEADS,
+    # The client opens past reports; the analyst builds them.
+    Perm.REPORTS_VIEW: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.CLIENT}),
+    Perm.REPORTS_EDIT: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
 }
 
 # Checked by the account (signed in or not), never by a workspace role.

@@ -39,6 +39,7 @@ from smmdesk.analytics.services import (
     collect_plans_backfill,
     collect_plans_missing,
     ladder_next,
+    latest_rebuild_if_missing,
     post_snapshot_record,
 )
 from smmdesk.channels.models import ChannelStatus, NetworkThrottle
@@ -137,6 +138,7 @@ def collect_run(*, worker_id: str = "", now: datetime | None = None,
     token = f"{worker_id[:30]}:{uuid.uuid4().hex}"[-64:]
     with write_transaction():
         collect_plans_missing(now=now)
+        latest_rebuild_if_missing()  # once, after an upgrade: each post's latest reading
     used: Counter[str] = Counter()
     for _round in range(2):  # the second: post plans a backfill made due
         plans = collect_claim(token=token, now=now, limit=limit)

@@ -16,14 +16,16 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from django.db.models import (
+    Count,
     OuterRef,
     Subquery,
 )
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from smmdesk.accounts.models import Workspace
 from smmdesk.analytics import metrics
-from smmdesk.analytics.models import ChannelSnapshot, PostSnapshot
+from smmdesk.analytics.models import ChannelSnapshot, PostLatest, PostSnapshot
 from smmdesk.channels.models import Channel
 from smmdesk.inbox.selectors import inbox_summary
 from smmdesk.publishing.models import Publication, Status
@@ -223,22 +225,18 @@ class _Reading:
 
 
 def _readings(workspace: Workspace, ids: list[int], period: Period) -> list[_Reading]:
-    """Each publication published in the period, by its last snapshot (one query; a
-    snapshot is never taken before its publication, so older ones are not read)."""
+    """Each publication published in the period, by its last snapshot (``PostLatest``,
+    kept by analytics/services.py with every snapshot: one indexed range read)."""
     since, until = period.bounds(workspace.tz)
-    last = (PostSnapshot.objects.filter(publication=OuterRef("publication"))
-            .order_by("-taken_at", "-pk").values("pk")[:1])
-    rows = (PostSnapshot.objects
-            .filter(workspace=workspace, channel_id__in=ids, taken_at__gte=since,
-                    publication__published_at__gte=since,
-                    publication__published_at__lt=until)
-            .filter(pk=Subquery(last))
-            .values_list("publication_id", "channel_id", "publication__published_at",
+    rows = (PostLatest.objects
+            .filter(workspace=workspace, channel_id__in=ids, published_at__gte=since,
+                    published_at__lt=until)
+            .values_list("publication_id", "channel_id", "published_at",
                          "views", "reach", *metrics.INTERACTION_COUNTERS))
-    tz = workspace.tz
+    tz, interactions = workspace.tz, metrics.interactions
     return [_Reading(pub, channel, at.astimezone(tz), views, reach,
-                     metrics.interactions(**dict(zip(metrics.INTERACTION_COUNTERS, counters,
-                                                     strict=True))))
+                     interactions(**dict(zip(metrics.INTERACTION_COUNTERS, counters,
+                                             strict=True))))
             for pub, channel, at, views, reach, *counters in rows]
 
 
@@ -262,13 +260,11 @@ def _groups(readings: list[_Reading]) -> dict[tuple[int, date], dict]:
 def _post_counts(workspace: Workspace, ids: list[int], period: Period) -> dict[date, int]:
     """day → publications published that day (with or without snapshots)."""
     since, until = period.bounds(workspace.tz)
-    counts: dict[date, int] = defaultdict(int)
-    for at in (Publication.objects
-               .filter(workspace=workspace, channel_id__in=ids, status=Status.PUBLISHED,
-                       published_at__gte=since, published_at__lt=until)
-               .values_list("published_at", flat=True)):
-        counts[at.astimezone(workspace.tz).date()] += 1
-    return counts
+    return dict(Publication.objects
+                .filter(workspace=workspace, channel_id__in=ids, status=Status.PUBLISHED,
+                        published_at__gte=since, published_at__lt=until)
+                .annotate(day=TruncDate("published_at", tzinfo=workspace.tz))
+                .order_by().values("day").annotate(n=Count("pk")).values_list("day", "n"))
 
 
 # --- putting a period together -------------------------------------------------------------
@@ -395,6 +391,17 @@ def dashboard_get(*, workspace: Workspace, period: Period, channel_id: int | Non
                       bottom=bottom, has_snapshots=has, er_basis=er_basis, rank_by=rank_by)
     board.kpis = kpi_list(totals=totals, previous=previous, er_basis=er_basis)
     return board
+
+
+def posts_ranked(*, workspace: Workspace, period: Period, channel_id: int | None = None,
+                 rank_by: str = "interactions") -> tuple[list[Channel], list[PostRow],
+                                                        list[PostRow]]:
+    """(channels, top, bottom): the dashboard's post table alone, for its CSV (the same
+    rows as ``dashboard_get``'s, without the totals and the previous period)."""
+    channels = channels_for(workspace=workspace, channel_id=channel_id)
+    ids = [c.pk for c in channels]
+    followers = _followers_series(ids, period, _channel_days(ids, period))
+    return channels, *_ranked(_readings(workspace, ids, period), rank_by, followers)
 
 
 def _metric_kpi(name: str, value, previous, **kwargs) -> Kpi:

@@ -24,8 +24,9 @@ else the interval's upper bound ≥ target → at risk; else off track. For "low
 better" metrics (negative share, first-reply time) the same with ≤ and the lower bound.
 Fewer than three days of data: "too early"; no data source: "no data".
 
-Conversions and revenue have no data source yet (they arrive with the links and
-conversions work): such a goal says so instead of showing a made-up zero.
+Conversions and revenue are sums too: the conversions (analytics/conversions.py) that
+happened on each day, credited to the goal's channels when it names some, and for revenue
+the sum of their values.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership, Workspace
 from smmdesk.accounts.roles import Role
-from smmdesk.analytics.metrics import er_day, interactions_of, ratio
-from smmdesk.analytics.models import ChannelSnapshot, Click, Goal, GoalMetric, PostSnapshot
+from smmdesk.analytics.dashboard import Period
+from smmdesk.analytics.metrics import INTERACTION_COUNTERS, er_day, interactions_of, ratio
+from smmdesk.analytics.models import ChannelSnapshot, Click, Goal, GoalMetric, PostLatest
+from smmdesk.analytics.roi import conversions_in, conversions_per_day
 from smmdesk.lib.errors import SmmdeskError
 
 SUM, LEVEL, GROWTH, RATE = "sum", "level", "growth", "rate"
@@ -56,7 +59,7 @@ KINDS = {
     GoalMetric.ER: RATE, GoalMetric.NEGATIVE_SHARE: RATE, GoalMetric.FIRST_REPLY: RATE,
 }
 LOWER_IS_BETTER = frozenset({GoalMetric.NEGATIVE_SHARE, GoalMetric.FIRST_REPLY})
-NO_SOURCE = frozenset({GoalMetric.CONVERSIONS, GoalMetric.REVENUE})
+NO_SOURCE: frozenset = frozenset()  # metrics without a data source (none left)
 PERCENT_METRICS = frozenset({GoalMetric.ER, GoalMetric.NEGATIVE_SHARE})
 
 ON_TRACK, AT_RISK, OFF_TRACK, TOO_EARLY, NO_DATA = (
@@ -212,27 +215,30 @@ def _daily_clicks(goal: Goal, end: date, channel_ids) -> dict[date, int]:
     return out
 
 
+def _daily_conversions(goal: Goal, end: date, channel_ids, *, revenue: bool) -> dict:
+    """day → conversions (or the sum of their values, for revenue) that day."""
+    rows = conversions_in(workspace=goal.workspace, start=goal.starts_on, end=end,
+                          channel_ids=channel_ids)
+    return {day: float(value) if revenue else n for day, n, value in
+            conversions_per_day(rows, goal.workspace, Period(goal.starts_on, end)) if n}
+
+
 def _daily_er(goal: Goal, end: date, channel_ids) -> tuple[dict[date, float], list]:
     """day → ERday (mean over the day's channels of the interactions on that day's posts,
     each post's latest reading, / that channel's followers that day); and the pairs."""
     followers = _followers_by_channel(goal, end, channel_ids)
     tz = goal.workspace.tz
-    qs = PostSnapshot.objects.filter(
+    qs = PostLatest.objects.filter(  # each post's latest reading, one row a post
         workspace=goal.workspace,
-        publication__published_at__gte=datetime.combine(goal.starts_on, dtime.min, tzinfo=tz),
-        publication__published_at__lt=datetime.combine(end + timedelta(days=1), dtime.min,
-                                                       tzinfo=tz))
+        published_at__gte=datetime.combine(goal.starts_on, dtime.min, tzinfo=tz),
+        published_at__lt=datetime.combine(end + timedelta(days=1), dtime.min, tzinfo=tz))
     if channel_ids:
         qs = qs.filter(channel_id__in=channel_ids)
-    latest = {}
-    for snap in qs.select_related("publication").order_by("publication_id", "taken_at"):
-        latest[snap.publication_id] = snap
     sums: dict[tuple[date, int], int] = {}
-    for snap in latest.values():
+    for snap in qs.only("published_at", "channel_id", *INTERACTION_COUNTERS):
         given = interactions_of(snap)
         if given is not None:
-            key = (timezone.localtime(snap.publication.published_at, tz).date(),
-                   snap.channel_id)
+            key = (timezone.localtime(snap.published_at, tz).date(), snap.channel_id)
             sums[key] = sums.get(key, 0) + given
     by_day: dict[date, list[float]] = {}
     pairs = []
@@ -273,6 +279,8 @@ def _measure(goal: Goal, end: date) -> tuple[float | None, dict[date, float]]:
             daily = _daily_clicks(goal, end, ids)
         elif metric == GoalMetric.LEADS:
             daily = {d: r["leads"] for d, r in _inbox(goal, end, ids).items()}
+        elif metric in (GoalMetric.CONVERSIONS, GoalMetric.REVENUE):
+            daily = _daily_conversions(goal, end, ids, revenue=metric == GoalMetric.REVENUE)
         else:
             daily = _daily_counter(goal, end, ids, metric)
             if not daily:  # the network gives no such counter: missing, not 0

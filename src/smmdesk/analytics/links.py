@@ -187,3 +187,62 @@ def _clicks_per_day(links: list[ShortLink], workspace: Workspace,
             .annotate(day=TruncDate("at", tzinfo=workspace.tz))
             .values("link_id", "day").annotate(n=Count("pk")))
     return {(r["link_id"], r["day"]): r["n"] for r in rows}
+
+
+# ---------------------------------------------------------------- the API's reads and writes
+
+
+def link_create_tagged(*, workspace: Workspace, target: str, post: Post | None = None,
+                       channel: Channel | None = None, utm_source: str = "",
+                       utm_medium: str = "social", utm_campaign: str = "",
+                       actor=None) -> ShortLink:
+    """A short link to ``target`` with the UTM tags it lacks, as a published post's links
+    get them: utm_source = the channel's network unless given, utm_medium, utm_campaign =
+    the post's (or its campaign's) unless given. Tags already in ``target`` stay as they
+    are; empty ones are not added."""
+    from smmdesk.content.utm import tag_url
+
+    params = {"utm_source": utm_source or (channel.kind if channel is not None else ""),
+              "utm_medium": utm_medium,
+              "utm_campaign": utm_campaign or (post.utm_campaign_value() if post else "")}
+    url = safe_http_url(target, max_length=TARGET_MAX)
+    tagged = tag_url(url, params) if url else target
+    if url and len(tagged) > TARGET_MAX:
+        raise InvalidInput(_("With its UTM tags the address is longer than %(n)s characters.")
+                           % {"n": TARGET_MAX}, code="target_too_long")
+    return link_create(workspace=workspace, target=tagged, post=post, channel=channel,
+                       actor=actor)
+
+
+def links_counted(*, workspace: Workspace) -> QuerySet[ShortLink]:
+    """The workspace's links with ``n_clicks`` (people), ``n_unique`` (distinct visitors
+    per day) and ``n_bots`` (crawlers and preview fetchers, kept out of the other two)."""
+    return link_list(workspace=workspace).annotate(
+        n_clicks=Count("clicks", filter=Q(clicks__bot=False)),
+        n_unique=Count("clicks__visitor", filter=Q(clicks__bot=False), distinct=True),
+        n_bots=Count("clicks", filter=Q(clicks__bot=True)))
+
+
+@dataclass
+class ClickDay:
+    day: date
+    clicks: int = 0  # people's clicks
+    unique: int = 0  # distinct visitors among them
+    bots: int = 0
+
+
+def link_clicks_daily(*, link: ShortLink, start: date, end: date) -> list[ClickDay]:
+    """Each day from ``start`` to ``end`` (inclusive, the workspace's days) with the
+    link's clicks, unique visitors and bot fetches; days without any are 0."""
+    tz = link.workspace.tz
+    since = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    rows = (Click.objects.filter(link=link, at__gte=since, at__lt=until)
+            .annotate(day=TruncDate("at", tzinfo=tz)).values("day")
+            .annotate(clicks=Count("pk", filter=Q(bot=False)),
+                      unique=Count("visitor", filter=Q(bot=False), distinct=True),
+                      bots=Count("pk", filter=Q(bot=True))))
+    found = {r["day"]: r for r in rows}
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return [ClickDay(day=d, **{k: found[d][k] for k in ("clicks", "unique", "bots")})
+            if d in found else ClickDay(day=d) for d in days]

@@ -13,6 +13,14 @@ change); channels create the channel's plan when one is connected or enabled
 (``collect_plan_channel``). These run inside their caller's transaction (savepoints
 only). Nothing here calls a network: ``analytics/collector.py`` does,
 outside any transaction.
+
+``PostLatest`` holds each publication's newest reading (a copy of its last snapshot by
+``taken_at``, ties to the later written), so the dashboard, its post table and goals read
+one row per post instead of searching each ladder. Every post snapshot is written with it
+(``post_snapshot_record`` for one reading, ``snapshots_record`` for a history in bulk);
+an older reading arriving late leaves it alone. ``latest_rebuild`` makes it again from the
+snapshots (``smmdesk analytics rebuild-latest``; the collector does it by itself when the
+table is empty but snapshots exist, as after an upgrade).
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from smmdesk.analytics.models import (
@@ -28,6 +38,7 @@ from smmdesk.analytics.models import (
     POST_COUNTERS,
     ChannelSnapshot,
     CollectPlan,
+    PostLatest,
     PostSnapshot,
 )
 from smmdesk.channels.models import Channel
@@ -195,10 +206,153 @@ def post_snapshot_record(*, publication: Publication, metrics: dict,
     known, extra = _counters(metrics, POST_COUNTERS)
     published_at = publication.published_at or taken_at
     age = max(0, int((taken_at - published_at).total_seconds() // 3600))
-    return PostSnapshot.objects.create(
+    snapshot = PostSnapshot.objects.create(
         workspace_id=publication.workspace_id, publication=publication,
         channel_id=publication.channel_id, taken_at=taken_at, age_hours=age, extra=extra,
         **known)
+    latest_record(snapshot=snapshot, published_at=published_at)
+    return snapshot
+
+
+def snapshots_record(*, snapshots: list[PostSnapshot], batch_size: int = 1000
+                     ) -> list[PostSnapshot]:
+    """Post snapshots added in bulk (a history: the demo, an import, the bench), with
+    their publications' ``PostLatest`` rows."""
+    made = PostSnapshot.objects.bulk_create(snapshots, batch_size=batch_size)
+    newest: dict[int, PostSnapshot] = {}
+    day: dict[int, PostSnapshot] = {}
+    for snap in made:  # in writing order, so a tie goes to the later one
+        kept = newest.get(snap.publication_id)
+        if kept is None or snap.taken_at >= kept.taken_at:
+            newest[snap.publication_id] = snap
+        if snap.age_hours <= DAY_AGE_HOURS and _day_later(snap, day.get(snap.publication_id)):
+            day[snap.publication_id] = snap
+    _latest_bulk(list(newest.values()), day, batch_size)
+    return made
+
+
+def _day_later(a: PostSnapshot, b: PostSnapshot | None) -> bool:
+    """``_day_better`` among snapshots written together (a later one wins a tie; bulk
+    writes on some databases give no primary keys back)."""
+    return b is None or (a.age_hours, a.taken_at) >= (b.age_hours, b.taken_at)
+
+
+# ---------------------------------------------------------------- each post's latest
+
+# The age of the reading the best-time heatmap compares posts at (timing.TIMING_AGE_HOURS).
+DAY_AGE_HOURS = 24
+LATEST_FIELDS = ("workspace_id", "channel_id", "taken_at", "age_hours", *POST_COUNTERS)
+
+
+def _latest_values(snapshot: PostSnapshot, published_at: datetime) -> dict:
+    return {"published_at": published_at,
+            **{name: getattr(snapshot, name) for name in LATEST_FIELDS}}
+
+
+def latest_record(*, snapshot: PostSnapshot, published_at: datetime) -> None:
+    """Make ``snapshot`` its publication's latest reading, unless a newer one is there
+    (an equal ``taken_at``: the later written wins, as readers of the snapshots order),
+    and its day reading (``day_record``)."""
+    values = _latest_values(snapshot, published_at)
+    newer_or_none = PostLatest.objects.filter(publication_id=snapshot.publication_id,
+                                              taken_at__lte=snapshot.taken_at)
+    if not (newer_or_none.update(**values) or PostLatest.objects.filter(
+            publication_id=snapshot.publication_id).exists()):
+        try:
+            with transaction.atomic():  # a savepoint: another reading may have won
+                PostLatest.objects.create(publication_id=snapshot.publication_id, **values)
+        except IntegrityError:
+            newer_or_none.update(**values)
+    day_record(snapshot=snapshot)
+
+
+def _day_better(a: PostSnapshot, b: PostSnapshot | None) -> bool:
+    """Whether ``a`` beats ``b`` as the day reading: greater age, then later taken, then
+    later written (the order timing.py ranks the rungs at or below an age by)."""
+    return b is None or (a.age_hours, a.taken_at, a.pk) > (b.age_hours, b.taken_at, b.pk)
+
+
+def day_record(*, snapshot: PostSnapshot) -> None:
+    """Make ``snapshot`` its publication's day reading (``PostLatest.day_snapshot``) when
+    it is at or below ``DAY_AGE_HOURS`` and beats the one kept."""
+    if snapshot.age_hours > DAY_AGE_HOURS:
+        return
+    row = (PostLatest.objects.select_related("day_snapshot")
+           .filter(publication_id=snapshot.publication_id).first())
+    if row is not None and _day_better(snapshot, row.day_snapshot):
+        PostLatest.objects.filter(pk=row.pk, day_snapshot=row.day_snapshot).update(
+            day_snapshot=snapshot)
+
+
+def _published_at(ids: list[int]) -> dict[int, datetime | None]:
+    out: dict[int, datetime | None] = {}
+    for i in range(0, len(ids), 900):
+        out.update(Publication.objects.filter(pk__in=ids[i:i + 900])
+                   .values_list("pk", "published_at"))
+    return out
+
+
+def _latest_bulk(snapshots: list[PostSnapshot], day: dict[int, PostSnapshot],
+                 batch_size: int) -> None:
+    """``latest_record`` for many publications: new rows in bulk, the others one by one."""
+    ids = [s.publication_id for s in snapshots]
+    published = _published_at(ids)
+    have: set[int] = set()
+    for i in range(0, len(ids), 900):
+        have.update(PostLatest.objects.filter(publication_id__in=ids[i:i + 900])
+                    .values_list("publication_id", flat=True))
+    fresh = []
+    for snap in snapshots:
+        published_at = published.get(snap.publication_id) or snap.taken_at
+        best = day.get(snap.publication_id)
+        if snap.publication_id in have:
+            latest_record(snapshot=snap, published_at=published_at)
+            if best is not None and best.pk:
+                day_record(snapshot=best)
+        else:
+            fresh.append(PostLatest(publication_id=snap.publication_id,
+                                    day_snapshot_id=best.pk if best else None,
+                                    **_latest_values(snap, published_at)))
+    PostLatest.objects.bulk_create(fresh, batch_size=batch_size)
+
+
+def latest_rebuild(*, workspace=None, batch_size: int = 2000) -> int:
+    """``PostLatest`` made again from the snapshots (of one workspace, or all): each
+    publication's newest snapshot by ``taken_at`` (ties: the later written). Returns
+    how many publications have one."""
+    snaps = PostSnapshot.objects.all()
+    latest = PostLatest.objects.all()
+    if workspace is not None:
+        snaps, latest = snaps.filter(workspace=workspace), latest.filter(workspace=workspace)
+    newest = (snaps.annotate(rank=Window(RowNumber(), partition_by=[F("publication_id")],
+                                         order_by=[F("taken_at").desc(), F("pk").desc()]))
+              .filter(rank=1)
+              .values_list("publication_id", "publication__published_at", *LATEST_FIELDS))
+    day = dict(snaps.filter(age_hours__lte=DAY_AGE_HOURS).annotate(
+        rank=Window(RowNumber(), partition_by=[F("publication_id")],
+                    order_by=[F("age_hours").desc(), F("taken_at").desc(), F("pk").desc()]))
+        .filter(rank=1).values_list("publication_id", "pk"))
+    made = 0
+    with transaction.atomic():
+        latest.delete()
+        batch = []
+        for pub_id, published_at, *values in newest.iterator(chunk_size=batch_size):
+            row = dict(zip(LATEST_FIELDS, values, strict=True))
+            batch.append(PostLatest(publication_id=pub_id, day_snapshot_id=day.get(pub_id),
+                                    published_at=published_at or row["taken_at"], **row))
+            if len(batch) >= batch_size:
+                made += len(PostLatest.objects.bulk_create(batch))
+                batch = []
+        made += len(PostLatest.objects.bulk_create(batch))
+    return made
+
+
+def latest_rebuild_if_missing() -> int:
+    """Rebuild ``PostLatest`` when it is empty while snapshots exist (an install that
+    measured before it existed); 0 otherwise. The collector calls it each run."""
+    if PostLatest.objects.exists() or not PostSnapshot.objects.exists():
+        return 0
+    return latest_rebuild()
 
 
 def channel_snapshot_record(*, channel: Channel, metrics: dict,

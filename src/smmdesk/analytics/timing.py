@@ -14,30 +14,40 @@ How a cell is computed:
   three posts therefore beats a steady cell with thirty only when it is clearly better.
 - The workspace heatmap compares each post with its own channel's mean (its "index",
   1.0 = average), so a large channel does not drown the others.
+
+Pages (content analytics, the queue) show ``heatmap_cached``: worked out at most
+``HEATMAP_CACHE_SECONDS`` (5 minutes) ago, per workspace and set of channels, in Django's
+cache (the default local-memory cache unless settings name another); the page says when.
 """
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Max
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import CharField, Max, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from smmdesk.accounts.models import Workspace
 from smmdesk.analytics import metrics
-from smmdesk.analytics.models import ChannelSnapshot, PostSnapshot
+from smmdesk.analytics.models import ChannelSnapshot, PostLatest, PostSnapshot
+from smmdesk.analytics.services import DAY_AGE_HOURS
 from smmdesk.channels.models import Channel
-from smmdesk.publishing.models import Status
+from smmdesk.publishing.models import Publication, Status
 
-TIMING_AGE_HOURS = 24      # compare posts by their 24 h snapshot
+TIMING_AGE_HOURS = DAY_AGE_HOURS  # compare posts by their 24 h snapshot
 HISTORY_DAYS = 180         # look back this far
 MIN_POSTS = 3              # fewer posts in a cell: "not enough data"
 PRIOR_POSTS = 3            # shrinkage strength: k imaginary average posts per cell
 LEVEL_STEPS = (0.8, 0.95, 1.05, 1.2)  # index thresholds between levels 0..4
+HEATMAP_CACHE_SECONDS = 300  # pages show a heatmap worked out at most this long ago
 INTERACTIONS = metrics.INTERACTION_COUNTERS
 
 
@@ -57,7 +67,7 @@ class Engagement:
     er: float | None  # in percent (metrics.er_post, else metrics.er_view)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # 8,000 of them per page: a frozen dataclass builds slower
 class Cell:
     weekday: int  # 0 = Monday
     hour: int
@@ -120,21 +130,96 @@ def _followers_on(series: tuple[list, list] | None, day) -> int | None:
     return series[1][i - 1] if i else None
 
 
-def _snapshot_rows(workspace: Workspace, channel_ids: list[int], age_hours: int,
-                   since: datetime, until: datetime):
-    """Every snapshot at or below ``age_hours`` of the publications in range, each
-    publication's rows in (age, time) order: the last row of a publication is its
-    latest reading at or below that age. (No correlated subquery: PostgreSQL ran one per
-    row, minutes on a year of 50 channels.)"""
-    return (PostSnapshot.objects
-            .filter(workspace=workspace, channel_id__in=channel_ids, age_hours__lte=age_hours,
-                    publication__status=Status.PUBLISHED,
-                    publication__published_at__gte=since,
-                    publication__published_at__lte=until)
-            .order_by("publication_id", "age_hours", "taken_at")
-            .values("publication_id", "channel_id", "publication__published_at",
-                    "publication__post__rubric_id", "publication__post__campaign_id",
-                    "publication__variant__format", "views", "reach", *INTERACTIONS))
+def _best_snapshots(workspace: Workspace, channel_ids: list[int], age_hours: int,
+                    since: datetime, until: datetime):
+    """Each published publication in range with its latest snapshot at or below
+    ``age_hours`` (the greatest age, then the latest taken, then the last written), one
+    row per publication in publication order, without shipping the rungs that lose.
+    PostgreSQL: DISTINCT ON over the publications' early rungs (one sort). SQLite: one
+    index search per publication on PostSnapshot(publication, taken_at) (PostgreSQL
+    plans that one as a hash join over every snapshot). Never a subquery per snapshot
+    row: PostgreSQL took minutes over that on a year of 50 channels. (At
+    ``DAY_AGE_HOURS`` ``_rows`` reads the reading kept in PostLatest instead.)"""
+    order = ("-age_hours", "-taken_at", "-pk")
+    if connection.features.can_distinct_on_fields:
+        return (PostSnapshot.objects
+                .filter(workspace=workspace, channel_id__in=channel_ids,
+                        age_hours__lte=age_hours, publication__status=Status.PUBLISHED,
+                        publication__published_at__gte=since,
+                        publication__published_at__lte=until)
+                .order_by("publication_id", *order).distinct("publication_id"))
+    best = (PostSnapshot.objects.filter(publication=OuterRef("pk"), age_hours__lte=age_hours)
+            .order_by(*order).values("pk")[:1])
+    pubs = Publication.objects.filter(workspace=workspace, channel_id__in=channel_ids,
+                                      status=Status.PUBLISHED, published_at__gte=since,
+                                      published_at__lte=until)
+    return (PostSnapshot.objects.filter(pk__in=pubs.values(best_pk=Subquery(best)))
+            .order_by("publication_id"))
+
+
+COUNTERS = ("views", "reach", *INTERACTIONS)
+DETAILS = ("post__rubric_id", "post__campaign_id", "variant__format")
+
+
+def _published_text():
+    """The publication's moment as text, parsed by ``datetime.fromisoformat``: Django's
+    own parsing of tens of thousands of moments (SQLite keeps them as text; psycopg's
+    loader is Python too) cost more than the rest of the heatmap. SQLite's text has no
+    offset (it is UTC); PostgreSQL's is in the connection's zone, UTC, with "+00"."""
+    return Cast("publication__published_at", output_field=CharField())
+
+
+_parse = datetime.fromisoformat
+
+
+def _rows(workspace: Workspace, ids: list[int], *, age_hours: int, since: datetime,
+          until: datetime, details: bool):
+    """(publication, channel, published_at, counters…, details…) per publication, in
+    publication order: at ``DAY_AGE_HOURS`` from each post's kept day reading (one row a
+    post), else from the snapshots (``_best_snapshots``)."""
+    more = tuple(f"publication__{d}" for d in DETAILS) if details else ()
+    if age_hours == DAY_AGE_HOURS:
+        return (PostLatest.objects
+                .filter(workspace=workspace, channel_id__in=ids, published_at__gte=since,
+                        published_at__lte=until, publication__status=Status.PUBLISHED,
+                        day_snapshot__isnull=False)
+                .annotate(at=_published_text()).order_by("publication_id")
+                .values_list("publication_id", "channel_id", "at",
+                             *(f"day_snapshot__{c}" for c in COUNTERS), *more))
+    return (_best_snapshots(workspace, ids, age_hours, since, until)
+            .annotate(at=_published_text())
+            .values_list("publication_id", "channel_id", "at", *COUNTERS, *more))
+
+
+def _engagements(workspace: Workspace, ids: list[int], *, age_hours: int, days: int,
+                 now: datetime | None, details: bool):
+    """``Engagement``'s fields as a tuple per publication, in publication order (see
+    ``engagement_list``): the heatmap walks tens of thousands of them."""
+    now = now or timezone.now()
+    since, tz = now - timedelta(days=days), workspace.tz
+    followers = _followers(ids, since.date())
+    rows = _rows(workspace, ids, age_hours=age_hours, since=since,
+                 until=now - timedelta(hours=age_hours), details=details)
+    bases: dict[tuple[int, object], int | None] = {}  # (channel, day) → followers
+    interactions, no_details = metrics.interactions, (None, None, "")
+    unknown = object()
+    utc = "+00:00" if connection.vendor == "sqlite" else ""  # see _published_text
+    for pub_id, channel_id, published, views, reach, likes, comments, reposts, saves, \
+            *more in rows:
+        local = _parse(published + utc).astimezone(tz)
+        inter = interactions(likes=likes, comments=comments, reposts=reposts, saves=saves)
+        key = (channel_id, local.date())
+        base = bases.get(key, unknown)
+        if base is unknown:
+            base = bases[key] = _followers_on(followers.get(channel_id), key[1])
+        yield (pub_id, channel_id, local, *(more or no_details), views, reach, inter,
+               _er(inter, base, views))
+
+
+def _channel_ids(workspace: Workspace, channels: Iterable[Channel] | None) -> list[int]:
+    if channels is not None:
+        return [c.pk for c in channels]
+    return list(Channel.objects.filter(workspace=workspace).values_list("pk", flat=True))
 
 
 def engagement_list(*, workspace: Workspace, channels: Iterable[Channel] | None = None,
@@ -143,25 +228,9 @@ def engagement_list(*, workspace: Workspace, channels: Iterable[Channel] | None 
     """Every published publication of the last ``days`` days that is at least
     ``age_hours`` old, with its engagement from the latest snapshot at or below that age.
     A publication without such a snapshot is left out."""
-    now = now or timezone.now()
-    ids = ([c.pk for c in channels] if channels is not None
-           else list(Channel.objects.filter(workspace=workspace).values_list("pk", flat=True)))
-    since, tz = now - timedelta(days=days), workspace.tz
-    followers = _followers(ids, since.date())
-    last = {row["publication_id"]: row for row in
-            _snapshot_rows(workspace, ids, age_hours, since, now - timedelta(hours=age_hours))}
-    by_pub: dict[int, Engagement] = {}
-    for row in last.values():
-        local = timezone.localtime(row["publication__published_at"], tz)
-        inter = metrics.interactions_of(row)
-        base = _followers_on(followers.get(row["channel_id"]), local.date())
-        by_pub[row["publication_id"]] = Engagement(
-            publication_id=row["publication_id"], channel_id=row["channel_id"],
-            published_at=local, rubric_id=row["publication__post__rubric_id"],
-            campaign_id=row["publication__post__campaign_id"],
-            format=row["publication__variant__format"], views=row["views"],
-            reach=row["reach"], interactions=inter, er=_er(inter, base, row["views"]))
-    return list(by_pub.values())
+    return [Engagement(*row) for row in _engagements(
+        workspace, _channel_ids(workspace, channels), age_hours=age_hours, days=days,
+        now=now, details=True)]
 
 
 # --- the heatmap ---------------------------------------------------------------------
@@ -187,21 +256,19 @@ def _cells(values: dict[tuple[int, int], list[float]], prior: float) -> list[lis
     return rows
 
 
-def _channel_map(channel: Channel, items: list[Engagement]) -> Heatmap:
-    values: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for e in items:
-        values[(e.published_at.weekday(), e.published_at.hour)].append(e.er)
-    mean = sum(e.er for e in items) / len(items) if items else None
-    return Heatmap(channel=channel, posts=len(items), mean=mean,
+def _channel_map(channel: Channel, values: dict[tuple[int, int], list[float]],
+                 ers: list[float]) -> Heatmap:
+    mean = sum(ers) / len(ers) if ers else None
+    return Heatmap(channel=channel, posts=len(ers), mean=mean,
                    rows=_cells(values, mean or 0.0))
 
 
-def _workspace_map(items: list[Engagement], means: dict[int, float]) -> Heatmap:
+def _workspace_map(items: list[tuple[int, tuple[int, int], float]],
+                   means: dict[int, float]) -> Heatmap:
     values: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for e in items:
-        if means.get(e.channel_id):
-            values[(e.published_at.weekday(), e.published_at.hour)].append(
-                e.er / means[e.channel_id])
+    for channel_id, slot, er in items:
+        if means.get(channel_id):
+            values[slot].append(er / means[channel_id])
     rows = _cells(values, 1.0)
     rows = [[Cell(c.weekday, c.hour, c.posts, index=c.index, level=c.level) for c in row]
             for row in rows]  # an index, not an ER: averaging ERs across channels lies
@@ -211,16 +278,58 @@ def _workspace_map(items: list[Engagement], means: dict[int, float]) -> Heatmap:
 def heatmap_list(*, workspace: Workspace, channels: list[Channel],
                  age_hours: int = TIMING_AGE_HOURS, days: int = HISTORY_DAYS,
                  now: datetime | None = None) -> tuple[Heatmap, list[Heatmap]]:
-    """The workspace's heatmap over ``channels`` and one per channel, in their order."""
-    items = [e for e in engagement_list(workspace=workspace, channels=channels,
-                                        age_hours=age_hours, days=days, now=now)
-             if e.er is not None]
-    per_channel: dict[int, list[Engagement]] = defaultdict(list)
-    for e in items:
-        per_channel[e.channel_id].append(e)
-    maps = [_channel_map(c, per_channel.get(c.pk, [])) for c in channels]
+    """The workspace's heatmap over ``channels`` and one per channel, in their order
+    (computed afresh; pages use ``heatmap_cached``)."""
+    items = []  # (channel, (weekday, hour), er) in publication order
+    per_channel: dict[int, tuple[dict, list]] = defaultdict(lambda: (defaultdict(list), []))
+    for row in _engagements(workspace, [c.pk for c in channels], age_hours=age_hours,
+                            days=days, now=now, details=False):
+        channel_id, local, er = row[1], row[2], row[-1]
+        if er is None:
+            continue
+        slot = (local.weekday(), local.hour)
+        items.append((channel_id, slot, er))
+        values, ers = per_channel[channel_id]
+        values[slot].append(er)
+        ers.append(er)
+    maps = [_channel_map(c, *per_channel.get(c.pk, ({}, []))) for c in channels]
     means = {m.channel.pk: m.mean for m in maps if m.mean}
     return _workspace_map(items, means), maps
+
+
+def _packed(heatmap: Heatmap) -> tuple:
+    """A heatmap as plain tuples for the cache (unpickling 8,000 cells costs more)."""
+    return (heatmap.posts, heatmap.mean,
+            tuple(tuple((c.posts, c.er, c.index, c.level) for c in row)
+                  for row in heatmap.rows))
+
+
+def _unpacked(channel: Channel | None, packed: tuple) -> Heatmap:
+    posts, mean, rows = packed
+    return Heatmap(channel=channel, posts=posts, mean=mean,
+                   rows=[[Cell(weekday, hour, *cell) for hour, cell in enumerate(row)]
+                         for weekday, row in enumerate(rows)])
+
+
+def heatmap_cached(*, workspace: Workspace, channels: list[Channel],
+                   age_hours: int = TIMING_AGE_HOURS, days: int = HISTORY_DAYS
+                   ) -> tuple[Heatmap, list[Heatmap], datetime]:
+    """``heatmap_list`` as pages show it: kept in Django's cache for
+    ``HEATMAP_CACHE_SECONDS`` per workspace and set of channels (a new reading moves a
+    half-year heatmap too little to work it out on every visit), with when it was
+    worked out. The channels in the maps are the ones passed in, not cached copies."""
+    ids = ",".join(str(c.pk) for c in channels)
+    key = "smmdesk:heatmap:" + hashlib.sha1(
+        f"{workspace.pk}:{age_hours}:{days}:{ids}".encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        overall, maps = heatmap_list(workspace=workspace, channels=channels,
+                                     age_hours=age_hours, days=days)
+        hit = (_packed(overall), [_packed(m) for m in maps], timezone.now())
+        cache.set(key, hit, HEATMAP_CACHE_SECONDS)
+    overall, maps, at = hit
+    return (_unpacked(None, overall),
+            [_unpacked(c, m) for c, m in zip(channels, maps, strict=True)], at)
 
 
 def heatmap_best(*, heatmap: Heatmap, limit: int = 3) -> list[Cell]:

@@ -8,7 +8,7 @@ from smmdesk import __version__
 from smmdesk.api import errors
 from smmdesk.api.auth import AUTH
 from smmdesk.api.parser import ObjectParser
-from smmdesk.api.routers import accounts, channels, content, publications
+from smmdesk.api.routers import accounts, channels, content, publications, reports
 
 api = NinjaAPI(
     title="smmdesk API",
@@ -28,3 +28,6 @@ api.add_router("", accounts.router)
 api.add_router("", channels.router)
 api.add_router("", content.router)
 api.add_router("", publications.router)
+api.add_router("", "smmdesk.api.routers.money.router")
+api.add_router("", reports.router)
+api.add_router("", "smmdesk.api.routers.analytics.router")

@@ -30,6 +30,12 @@ from django.utils import timezone, translation
 from smmdesk.accounts.models import ApprovalMode, User, Workspace
 from smmdesk.accounts.roles import Role
 from smmdesk.accounts.services import membership_set, user_create, workspace_create
+from smmdesk.analytics.conversions import (
+    analytics_settings_update,
+    conversion_record,
+    promo_code_create,
+)
+from smmdesk.analytics.costs import cost_create
 from smmdesk.analytics.models import (
     ChannelSnapshot,
     CollectPlan,
@@ -37,7 +43,7 @@ from smmdesk.analytics.models import (
     GoalMetric,
     PostSnapshot,
 )
-from smmdesk.analytics.services import CHANNEL_READ_AT, LADDER, ladder_next
+from smmdesk.analytics.services import CHANNEL_READ_AT, LADDER, ladder_next, snapshots_record
 from smmdesk.channels.models import Channel
 from smmdesk.channels.services import channel_connect
 from smmdesk.content.models import Post, Rubric
@@ -79,7 +85,10 @@ RUBRICS = [  # key (its name is in TEXTS), colour, target share
 ]
 SLOTS = (time(9, 0), time(13, 30), time(19, 0))
 HISTORY_DAYS = 365
+MONEY_DAYS = 90  # orders and costs: the last three months
+MONEY_CURRENCY = {"be": "BYN", "uk": "UAH", "ru": "RUB", "en": "USD"}
 COMMENT_DAYS = 30  # the audience's comments are written under the last month's posts only
+RETURNING_DAYS = (45, 90)  # and under one post per channel this long ago (returning people)
 HISTORY_HOURS = (8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22)
 HISTORY_FORMATS = {"feed": 70, "reel": 15, "story": 15}
 GOAL_DAYS_GONE = 20  # the demo's goals run for 30 days, 20 of them gone
@@ -177,6 +186,50 @@ def _build(user, t: dict, language: str, progress, *, days: int, read_inbox: boo
     read = _inbox(ws, user, t, read_inbox=read_inbox)
     if read_inbox:
         progress(f"{read} comments read into the inbox (a rule hides the spam)")
+    with transaction.atomic():
+        orders, costs = _money(ws, user, channels, pubs, language)
+    progress(f"{orders} orders with promo codes and {costs} costs (ads, production) over "
+             f"the last {MONEY_DAYS} days, for ROI")
+    from smmdesk.analytics.reports.services import demo_reports
+
+    demo_reports(workspace=ws, actor=user)
+    progress("a monthly report template for the client, and last month's report")
+
+
+def _money(ws, user, channels, pubs: list[Publication], language: str) -> tuple[int, int]:
+    """The shop's side: a promo code per channel (in its latest post), orders naming it
+    (or none) on most days, a week's ad spend per channel and a month's production
+    hours, so Conversions and ROI and the reports have figures."""
+    rng, now = random.Random(20261207), timezone.now()
+    today = timezone.localdate(now, ws.tz)
+    analytics_settings_update(workspace=ws, currency=MONEY_CURRENCY.get(language, "USD"),
+                              hourly_rate=Decimal(15))
+    latest = {p.channel_id: p for p in pubs}  # in publication order: the last one wins
+    codes = {lang: promo_code_create(workspace=ws, code=f"ZERNO-{lang.upper()}",
+                                     channel=c, post=latest[c.pk].post if c.pk in latest
+                                     else None).code
+             for lang, c in channels.items()}
+    orders = costs = 0
+    for back in range(MONEY_DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        for lang, channel in channels.items():
+            for _ in range(rng.choices((0, 1, 2), weights=(45, 40, 15))[0]):
+                at = datetime.combine(day, time(rng.randint(9, 21), rng.randint(0, 59)),
+                                      tzinfo=ws.tz)
+                conversion_record(workspace=ws, kind="order", source="manual",
+                                  value=Decimal(rng.randint(12, 48)), occurred_at=at,
+                                  promo_code=codes[lang] if rng.random() < 0.75 else "",
+                                  external_id=f"demo-{orders}", now=now)
+                orders += 1
+            if day.weekday() == 0:
+                cost_create(workspace=ws, kind="ads", amount=Decimal(rng.randint(25, 60)),
+                            spent_on=day, channel=channel, actor=user)
+                costs += 1
+            if day.day == 1:
+                cost_create(workspace=ws, kind="production", hours=Decimal(12),
+                            spent_on=day, channel=channel, actor=user)
+                costs += 1
+    return orders, costs
 
 
 def _workspace(user: User, t: dict, language: str) -> Workspace:
@@ -274,7 +327,7 @@ def _measurements(ws, channels, pubs: list[Publication], *, days: int) -> tuple[
         step, next_at = ladder_next(published_at=pub.published_at, now=now)
         plans.append(CollectPlan(publication=pub, channel_id=pub.channel_id, step=step,
                                  next_at=next_at))
-    PostSnapshot.objects.bulk_create(rows, batch_size=1000)
+    snapshots_record(snapshots=rows)  # with each post's latest reading (PostLatest)
     CollectPlan.objects.bulk_create(plans, batch_size=1000)
     daily, today = [], timezone.localdate(now, ws.tz)
     dates = [today - timedelta(days=back) for back in range(days, 0, -1)]
@@ -386,10 +439,32 @@ def _inbox(ws, user, t: dict, *, read_inbox: bool = True) -> int:
                        {"do": "label", "label": t["spam_label"]}])
     if not read_inbox:
         return 0
-    read = collect_comments().new
+    read = collect_comments().new + _older_comments(ws)
     while run_pending():
         pass
     return read
+
+
+def _older_comments(ws: Workspace) -> int:
+    """The comments under one post per channel about RETURNING_DAYS ago, read in too:
+    the same people write again months later (returning commenters on the audience page).
+    A few dozen messages; their leads are dated then, outside the goals' period."""
+    from smmdesk.channels.services import channel_connector
+    from smmdesk.inbox.collect import incoming, take_in
+
+    now, items = timezone.now(), []
+    for channel in Channel.objects.filter(workspace=ws, kind="sandbox").order_by("pk"):
+        ids = [pub.external_id for back in RETURNING_DAYS if (pub := Publication.objects
+               .filter(channel=channel, published_at__lte=now - timedelta(days=back))
+               .order_by("-published_at").first())]
+        network.comments_draw(list(SandboxPost.objects.filter(pk__in=ids)))
+        connector = channel_connector(channel)
+        try:
+            items += [incoming(channel, c) for i in ids for c in connector.fetch_comments(i)]
+        finally:
+            connector.http.close()
+    return take_in([(it.external_id, [it]) for it in items], on_stored=lambda keys: None,
+                   on_error=lambda key, err: None).new
 
 
 def _plan(ws, user, channels, rubrics) -> int:

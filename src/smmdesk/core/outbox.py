@@ -59,6 +59,7 @@ KEEP_DEAD = timedelta(days=90)
 HANDLERS: dict[str, str] = {
     "mail": "smmdesk.core.outbox.mail_handler",
     "telegram_alert": "smmdesk.inbox.alerts.telegram_alert_handler",
+    "report_mail": "smmdesk.analytics.reports.services.report_mail_handler",
 }
 _registered: dict[str, Callable[[OutboxMessage], object]] = {}
 

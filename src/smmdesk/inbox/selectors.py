@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from smmdesk.accounts.models import Workspace
 from smmdesk.inbox.models import Author, InboxSettings, Message, MessageStatus
+from smmdesk.nlp.actions import lowest_threshold
 
 OPEN = (MessageStatus.NEW, MessageStatus.IN_PROGRESS)
 ORDERINGS = {"priority": ("-priority", "-created_at", "-pk"),
@@ -198,3 +199,130 @@ def inbox_summary(*, workspace: Workspace, since: datetime, until: datetime,
                                                                     "first_reply_at")
     return {"messages": msgs.count(), "sentiment": sentiment, "leads": leads.count(),
             "first_reply_min": _minutes(replied)}
+
+
+# ---------------------------------------------------------------- the audience (analytics)
+# Read by analytics/audience.py. "Incoming" here means what people wrote (not our replies,
+# not what was marked spam); the period is [since, until) and the channels optional.
+
+UNCERTAIN = "uncertain"  # a label below every action's threshold (nlp/actions.py)
+AUDIENCE_INTENTS = ("question", "complaint")
+
+
+def _audience(*, workspace: Workspace, channel_ids=None,
+              authored: bool = True) -> QuerySet[Message]:
+    """Incoming messages, not spam; ``authored``: only those with a known author."""
+    qs = Message.objects.filter(workspace=workspace, by_us=False) \
+        .exclude(status=MessageStatus.SPAM)
+    if authored:
+        qs = qs.filter(author__isnull=False)
+    return qs.filter(channel_id__in=channel_ids) if channel_ids else qs
+
+
+def _in(qs: QuerySet[Message], since: datetime, until: datetime) -> QuerySet[Message]:
+    return qs.filter(created_at__gte=since, created_at__lt=until)
+
+
+def _mood() -> Case:
+    """The message's sentiment, "uncertain" when the model was not sure of it, "" when
+    it has none (not classified yet)."""
+    return Case(When(sentiment="", then=Value("")),
+                When(confidence__sentiment__lt=lowest_threshold(), then=Value(UNCERTAIN)),
+                default=F("sentiment"), output_field=CharField())
+
+
+@dataclass
+class Commenter:
+    """One person who wrote in the period: ``messages`` in the period, ``last_at`` (their
+    latest there), ``first_at`` (their first message ever, in these channels) and
+    ``sentiment`` (label → count in the period, "uncertain" apart)."""
+
+    author_id: int
+    name: str
+    network: str
+    messages: int
+    first_at: datetime
+    last_at: datetime
+    sentiment: dict
+    last_text: str = ""
+
+    def returning(self, since: datetime) -> bool:
+        return self.first_at < since
+
+
+def commenter_list(*, workspace: Workspace, since: datetime, until: datetime,
+                   channel_ids=None) -> list[Commenter]:
+    """Everyone who wrote in [since, until), most messages first (then latest first)."""
+    base = _audience(workspace=workspace, channel_ids=channel_ids)
+    period = _in(base, since, until)
+    rows = {r["author_id"]: r for r in period.order_by().values("author_id")
+            .annotate(n=Count("pk"), last=Max("created_at"))}
+    first = dict(base.filter(author_id__in=period.values("author_id")).order_by()
+                 .values("author_id").annotate(first=Min("created_at"))
+                 .values_list("author_id", "first"))
+    moods: dict[int, dict] = {}
+    for author_id, mood, n in (period.order_by().values("author_id", mood=_mood())
+                               .annotate(n=Count("pk")).values_list("author_id", "mood", "n")):
+        if mood:
+            moods.setdefault(author_id, {})[mood] = n
+    authors = Author.objects.in_bulk(list(rows))
+    out = [Commenter(author_id=a, name=str(authors[a]), network=authors[a].network,
+                     messages=r["n"], first_at=first.get(a, r["last"]), last_at=r["last"],
+                     sentiment=moods.get(a, {})) for a, r in rows.items()]
+    out.sort(key=lambda c: (-c.messages, -c.last_at.timestamp(), c.author_id))
+    return out
+
+
+def commenter_last_texts(*, workspace: Workspace, commenters: list[Commenter],
+                         since: datetime, until: datetime, channel_ids=None) -> None:
+    """Fill ``last_text`` of each of ``commenters`` with their latest message's text."""
+    period = _in(_audience(workspace=workspace, channel_ids=channel_ids), since, until)
+    for c in commenters:
+        c.last_text = (period.filter(author_id=c.author_id).order_by("-created_at", "-pk")
+                       .values_list("text", flat=True).first() or "")
+
+
+def message_shares(*, workspace: Workspace, since: datetime, until: datetime,
+                   channel_ids=None) -> dict[str, dict[str, int]]:
+    """Incoming messages of the period by ``language`` (code → count) and by
+    ``sentiment`` (label → count, "uncertain" apart); unclassified ones are left out."""
+    period = _in(_audience(workspace=workspace, channel_ids=channel_ids, authored=False),
+                 since, until)
+    languages = dict(period.exclude(language="").order_by().values_list("language")
+                     .annotate(n=Count("pk")))
+    sentiment = dict(period.order_by().values(mood=_mood()).annotate(n=Count("pk"))
+                     .values_list("mood", "n"))
+    sentiment.pop("", None)
+    return {"language": languages, "sentiment": sentiment}
+
+
+def commenter_days(*, workspace: Workspace, since: datetime, until: datetime,
+                   channel_ids=None) -> list[tuple[int, datetime]]:
+    """(author, time) of every incoming message of the period, oldest first: to count
+    new and returning commenters per week."""
+    period = _in(_audience(workspace=workspace, channel_ids=channel_ids), since, until)
+    return list(period.order_by("created_at", "pk").values_list("author_id", "created_at"))
+
+
+@dataclass
+class IntentMessage:
+    pk: int
+    intent: str
+    text: str
+    language: str
+    created_at: datetime
+    channel_id: int
+
+
+def intent_messages(*, workspace: Workspace, since: datetime, until: datetime,
+                    channel_ids=None, intents=AUDIENCE_INTENTS,
+                    limit: int = 2000) -> list[IntentMessage]:
+    """The period's incoming messages labelled with one of ``intents`` (the model sure of
+    it, or a person set it), oldest first, at most the ``limit`` latest."""
+    period = _in(_audience(workspace=workspace, channel_ids=channel_ids), since, until)
+    rows = (period.filter(intent__in=intents)
+            .filter(Q(confidence__intent__isnull=True)
+                    | Q(confidence__intent__gte=lowest_threshold()))
+            .order_by("-created_at", "-pk")
+            .values_list("pk", "intent", "text", "language", "created_at", "channel_id")[:limit])
+    return [IntentMessage(*r) for r in reversed(rows)]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smmdesk.accounts.models import Membership, User, Workspace
+from smmdesk.analytics.conversions import conversion_for_lead_sync
 from smmdesk.inbox.ingest import priority, wants_lead
 from smmdesk.inbox.models import (
     Author,
@@ -227,6 +228,8 @@ def lead_set_status(*, lead: Lead, status: str, value=None, note: str | None = N
     if note is not None:
         lead.note = note
     lead.save(update_fields=["status", "value", "note"])
+    # A won lead is a conversion (kind "lead", the lead's value); marked back, it is none.
+    transaction.on_commit(lambda: conversion_for_lead_sync(lead=lead))
     return lead
 
 

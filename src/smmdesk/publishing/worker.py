@@ -79,6 +79,7 @@ class Worker:
             Periodic(3600.0, self.webhooks_prune),
             Periodic(settings.SMMDESK_ANALYTICS_INTERVAL_SECONDS, self.analytics_collect),
             Periodic(900.0, self.goals_check),
+            Periodic(300.0, self.reports_send),
         ]
 
     def heartbeat(self) -> None:
@@ -152,6 +153,12 @@ class Worker:
         from smmdesk.analytics.goals import goal_check_all
 
         goal_check_all()
+
+    def reports_send(self) -> None:
+        """Scheduled reports that are due: built and mailed (claimed per template)."""
+        from smmdesk.analytics.reports.services import reports_due_run
+
+        reports_due_run(worker_id=self.worker_id)
 
     def outbox_prune(self) -> None:
         from smmdesk.core.outbox import outbox_prune

@@ -29,6 +29,7 @@ from smmdesk.analytics.dashboard import (
     dashboard_get,
     period_last,
     post_curve,
+    posts_ranked,
 )
 from smmdesk.connectors.registry import kind_label
 from smmdesk.lib.csvsafe import csv_writer
@@ -179,17 +180,21 @@ def dashboard(request, membership: Membership):
     })
 
 
+def _top_rows(top: list, bottom: list):
+    yield [_("Rank"), _("Post"), _("Channel"), _("Published"), _("Views"), _("Reach"),
+           str(metrics.metric_get("interactions").label),
+           str(metrics.metric_get("er_post").label),
+           str(metrics.metric_get("er_view").label)]
+    ranked = [("top", r) for r in top] + [("bottom", r) for r in bottom]
+    for rank, r in ranked:
+        yield [_("top") if rank == "top" else _("bottom"), r.title, r.channel_name,
+               r.published_at.strftime("%Y-%m-%d %H:%M"), r.views, r.reach,
+               r.interactions, _round(r.er_post), _round(r.er_view)]
+
+
 def _csv_rows(board: Dashboard, chart: str):
     if chart == "top":
-        yield [_("Rank"), _("Post"), _("Channel"), _("Published"), _("Views"), _("Reach"),
-               str(metrics.metric_get("interactions").label),
-               str(metrics.metric_get("er_post").label),
-               str(metrics.metric_get("er_view").label)]
-        ranked = [("top", r) for r in board.top] + [("bottom", r) for r in board.bottom]
-        for rank, r in ranked:
-            yield [_("top") if rank == "top" else _("bottom"), r.title, r.channel_name,
-                   r.published_at.strftime("%Y-%m-%d %H:%M"), r.views, r.reach,
-                   r.interactions, _round(r.er_post), _round(r.er_view)]
+        yield from _top_rows(board.top, board.bottom)
         return
     spec = next(c for c in chart_list(board) if c["id"] == chart)
     yield [_("Day"), *(s["label"] for s in spec["series"])]
@@ -204,15 +209,30 @@ def export_csv(request, membership: Membership):
     chart = request.GET.get("chart") or "followers"
     if chart not in CHARTS:
         raise Http404
-    board, _extra = _board(request, membership)
+    if chart == "top":  # the post table alone: no totals, no previous period
+        p, rows = _top_csv(request, membership)
+    else:
+        board, _extra = _board(request, membership)
+        p, rows = board.period, _csv_rows(board, chart)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    p = board.period
     response["Content-Disposition"] = (
         f'attachment; filename="analytics-{membership.workspace.slug}-{chart}-'
         f'{p.start.isoformat()}-{p.end.isoformat()}.csv"')
     response.write("\ufeff")  # spreadsheets then read Cyrillic as UTF-8
-    csv_writer(response).writerows(_csv_rows(board, chart))
+    csv_writer(response).writerows(rows)
     return response
+
+
+def _top_csv(request, membership: Membership):
+    period, _error = _period(request)
+    channel = request.GET.get("channel", "")
+    channel_id = int(channel) if channel.isdigit() else None
+    channels, top, bottom = posts_ranked(
+        workspace=membership.workspace, period=period, channel_id=channel_id,
+        rank_by=_choice(request, "rank", RANK_BY, "interactions"))
+    if channel_id and not channels:
+        raise Http404
+    return period, _top_rows(top, bottom)
 
 
 # --- the per-post curve (publication page) ---------------------------------------------------

@@ -16,13 +16,14 @@ from smmdesk.accounts.roles import Perm
 from smmdesk.analytics import metrics
 from smmdesk.analytics.performance import PERFORMANCE_AGE_HOURS, performance_get
 from smmdesk.analytics.timing import (
+    HEATMAP_CACHE_SECONDS,
     HISTORY_DAYS,
     MIN_POSTS,
     TIMING_AGE_HOURS,
     Cell,
     Heatmap,
     heatmap_best,
-    heatmap_list,
+    heatmap_cached,
 )
 from smmdesk.channels.selectors import channel_list
 from smmdesk.web.decorators import requires
@@ -74,11 +75,14 @@ def heat_view(heatmap: Heatmap, *, taken: set[tuple[int, time]] = frozenset()) -
 
 
 def heat_views(*, workspace, channels: list) -> tuple[dict, dict[int, dict]]:
-    """The workspace's heatmap and one per channel (by channel id), ready to show."""
-    overall, maps = heatmap_list(workspace=workspace, channels=channels)
+    """The workspace's heatmap and one per channel (by channel id), ready to show; the
+    workspace's also says when they were worked out (``computed_at``, ``cache_minutes``:
+    they are kept that long, timing.heatmap_cached)."""
+    overall, maps, at = heatmap_cached(workspace=workspace, channels=channels)
     taken = {c.pk: {(s.weekday, s.time) for s in c.slots.all()} for c in channels}
-    return heat_view(overall), {m.channel.pk: heat_view(m, taken=taken[m.channel.pk])
-                                for m in maps}
+    return ({**heat_view(overall), "computed_at": at,
+             "cache_minutes": HEATMAP_CACHE_SECONDS // 60},
+            {m.channel.pk: heat_view(m, taken=taken[m.channel.pk]) for m in maps})
 
 
 def _days(value: str | None) -> int:
