@@ -9,7 +9,9 @@ days and ``--posts`` published posts a day per channel, each with its snapshot l
 (1 h … 90 d, as far as its age allows), written in bulk as the demo's history is (with
 each post's latest reading, ``PostLatest``). Then runs ``ANALYZE`` (SQLite and PostgreSQL
 alike), as a real install's autovacuum / ``PRAGMA optimize`` would have gathered the
-tables' statistics by then, so the planners choose as they would in use. Then times,
+tables' statistics by then, so the planners choose as they would in use, and prepares the
+process as ``smmdesk web`` does (``smmdesk.wsgi.prepare``: views loaded, ``gc.freeze``).
+Then times,
 ``--runs`` times each after one warm-up:
 
 - dashboard: the Analytics page for the last 30 days, all channels (the whole request:
@@ -141,6 +143,9 @@ def main() -> None:
     print(f"filled: posts={posts} snapshots={snaps} in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
         cursor.execute("ANALYZE")
+    from smmdesk.wsgi import prepare
+
+    prepare()  # as `smmdesk web` does before it serves
     setup_test_environment()
     client = Client()
     client.force_login(owner)

@@ -10,6 +10,7 @@ Speed: snapshots are aggregated in SQL per (channel, day); Python only walks tho
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,6 +29,7 @@ from smmdesk.analytics import metrics
 from smmdesk.analytics.models import ChannelSnapshot, PostLatest, PostSnapshot
 from smmdesk.channels.models import Channel
 from smmdesk.inbox.selectors import inbox_summary
+from smmdesk.lib.db import moment_parser, moment_text
 from smmdesk.publishing.models import Publication, Status
 
 PRESET_DAYS = (7, 30, 90, 365)
@@ -231,13 +233,14 @@ def _readings(workspace: Workspace, ids: list[int], period: Period) -> list[_Rea
     rows = (PostLatest.objects
             .filter(workspace=workspace, channel_id__in=ids, published_at__gte=since,
                     published_at__lt=until)
-            .values_list("publication_id", "channel_id", "published_at",
+            .annotate(at=moment_text("published_at"))
+            .values_list("publication_id", "channel_id", "at",
                          "views", "reach", *metrics.INTERACTION_COUNTERS))
-    tz, interactions = workspace.tz, metrics.interactions
-    return [_Reading(pub, channel, at.astimezone(tz), views, reach,
-                     interactions(**dict(zip(metrics.INTERACTION_COUNTERS, counters,
-                                             strict=True))))
-            for pub, channel, at, views, reach, *counters in rows]
+    tz, interactions, parse = workspace.tz, metrics.interactions, moment_parser()
+    return [_Reading(pub, channel, parse(at).astimezone(tz), views, reach,
+                     interactions(likes=likes, comments=comments, reposts=reposts,
+                                  saves=saves))
+            for pub, channel, at, views, reach, likes, comments, reposts, saves in rows]
 
 
 def _groups(readings: list[_Reading]) -> dict[tuple[int, date], dict]:
@@ -358,11 +361,12 @@ def _ranked(readings: list[_Reading], rank_by: str,
                   for r in readings]
     else:
         scored = [(r.interactions, r) for r in readings]
+    # (score, id) is unique, so the readings themselves are never compared.
     scored = [(score, r.publication_id, r) for score, r in scored if score is not None]
-    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-    top = [r for _s, _id, r in scored[:TOP_LIMIT]]
-    bottom = [r for _s, _id, r in reversed(scored[TOP_LIMIT:])][:TOP_LIMIT]
-    return _post_rows(top, followers), _post_rows(bottom, followers)
+    best = heapq.nlargest(TOP_LIMIT, scored)
+    worst = heapq.nsmallest(min(TOP_LIMIT, len(scored) - len(best)), scored)
+    return (_post_rows([r for _s, _id, r in best], followers),
+            _post_rows([r for _s, _id, r in worst], followers))
 
 
 # --- the dashboard ------------------------------------------------------------------------

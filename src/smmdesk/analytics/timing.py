@@ -31,8 +31,7 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Max, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from smmdesk.accounts.models import Workspace
@@ -40,6 +39,7 @@ from smmdesk.analytics import metrics
 from smmdesk.analytics.models import ChannelSnapshot, PostLatest, PostSnapshot
 from smmdesk.analytics.services import DAY_AGE_HOURS
 from smmdesk.channels.models import Channel
+from smmdesk.lib.db import moment_parser, moment_text
 from smmdesk.publishing.models import Publication, Status
 
 TIMING_AGE_HOURS = DAY_AGE_HOURS  # compare posts by their 24 h snapshot
@@ -161,15 +161,6 @@ COUNTERS = ("views", "reach", *INTERACTIONS)
 DETAILS = ("post__rubric_id", "post__campaign_id", "variant__format")
 
 
-def _published_text():
-    """The publication's moment as text, parsed by ``datetime.fromisoformat``: Django's
-    own parsing of tens of thousands of moments (SQLite keeps them as text; psycopg's
-    loader is Python too) cost more than the rest of the heatmap. SQLite's text has no
-    offset (it is UTC); PostgreSQL's is in the connection's zone, UTC, with "+00"."""
-    return Cast("publication__published_at", output_field=CharField())
-
-
-_parse = datetime.fromisoformat
 
 
 def _rows(workspace: Workspace, ids: list[int], *, age_hours: int, since: datetime,
@@ -183,11 +174,11 @@ def _rows(workspace: Workspace, ids: list[int], *, age_hours: int, since: dateti
                 .filter(workspace=workspace, channel_id__in=ids, published_at__gte=since,
                         published_at__lte=until, publication__status=Status.PUBLISHED,
                         day_snapshot__isnull=False)
-                .annotate(at=_published_text()).order_by("publication_id")
+                .annotate(at=moment_text("publication__published_at")).order_by("publication_id")
                 .values_list("publication_id", "channel_id", "at",
                              *(f"day_snapshot__{c}" for c in COUNTERS), *more))
     return (_best_snapshots(workspace, ids, age_hours, since, until)
-            .annotate(at=_published_text())
+            .annotate(at=moment_text("publication__published_at"))
             .values_list("publication_id", "channel_id", "at", *COUNTERS, *more))
 
 
@@ -203,10 +194,10 @@ def _engagements(workspace: Workspace, ids: list[int], *, age_hours: int, days: 
     bases: dict[tuple[int, object], int | None] = {}  # (channel, day) → followers
     interactions, no_details = metrics.interactions, (None, None, "")
     unknown = object()
-    utc = "+00:00" if connection.vendor == "sqlite" else ""  # see _published_text
+    parse = moment_parser()
     for pub_id, channel_id, published, views, reach, likes, comments, reposts, saves, \
             *more in rows:
-        local = _parse(published + utc).astimezone(tz)
+        local = parse(published).astimezone(tz)
         inter = interactions(likes=likes, comments=comments, reposts=reposts, saves=saves)
         key = (channel_id, local.date())
         base = bases.get(key, unknown)

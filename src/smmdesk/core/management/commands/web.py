@@ -14,8 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, **options):
         from waitress import serve
 
-        from smmdesk.wsgi import application
+        from smmdesk.wsgi import application, prepare
 
+        prepare()
         self.stdout.write(f"web: serving http://{host}:{port}/")
         serve(application, host=host, port=port, threads=threads, ident="smmdesk",
               clear_untrusted_proxy_headers=True, channel_timeout=120)
