@@ -89,8 +89,14 @@ class PostLatest(PostCounters):
     age_hours = models.PositiveIntegerField(default=0)
     # The reading the best-time heatmap compares posts by: the latest at or below 24 h
     # (greatest age, then latest taken), so the heatmap reads one row per post too.
-    day_snapshot = models.ForeignKey(PostSnapshot, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+    day_taken_at = models.DateTimeField(null=True, blank=True)
+    day_age_hours = models.PositiveIntegerField(null=True, blank=True)
+    day_views = models.BigIntegerField(null=True, blank=True)
+    day_reach = models.BigIntegerField(null=True, blank=True)
+    day_likes = models.BigIntegerField(null=True, blank=True)
+    day_comments = models.BigIntegerField(null=True, blank=True)
+    day_reposts = models.BigIntegerField(null=True, blank=True)
+    day_saves = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "published_at"]),

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -241,6 +241,7 @@ def _day_later(a: PostSnapshot, b: PostSnapshot | None) -> bool:
 
 # The age of the reading the best-time heatmap compares posts at (timing.TIMING_AGE_HOURS).
 DAY_AGE_HOURS = 24
+DAY_COUNTERS = ("views", "reach", "likes", "comments", "reposts", "saves")
 LATEST_FIELDS = ("workspace_id", "channel_id", "taken_at", "age_hours", *POST_COUNTERS)
 
 
@@ -266,22 +267,22 @@ def latest_record(*, snapshot: PostSnapshot, published_at: datetime) -> None:
     day_record(snapshot=snapshot)
 
 
-def _day_better(a: PostSnapshot, b: PostSnapshot | None) -> bool:
-    """Whether ``a`` beats ``b`` as the day reading: greater age, then later taken, then
-    later written (the order timing.py ranks the rungs at or below an age by)."""
-    return b is None or (a.age_hours, a.taken_at, a.pk) > (b.age_hours, b.taken_at, b.pk)
+def _day_values(snapshot: PostSnapshot) -> dict:
+    return {"day_taken_at": snapshot.taken_at, "day_age_hours": snapshot.age_hours,
+            **{f"day_{name}": getattr(snapshot, name) for name in DAY_COUNTERS}}
 
 
 def day_record(*, snapshot: PostSnapshot) -> None:
-    """Make ``snapshot`` its publication's day reading (``PostLatest.day_snapshot``) when
-    it is at or below ``DAY_AGE_HOURS`` and beats the one kept."""
+    """Make ``snapshot`` its publication's day reading (``PostLatest.day_*``) when it is
+    at or below ``DAY_AGE_HOURS`` and beats the one kept: a greater age, else a later or
+    equal ``taken_at`` (the later written wins a tie), as timing.py ranks the rungs."""
     if snapshot.age_hours > DAY_AGE_HOURS:
         return
-    row = (PostLatest.objects.select_related("day_snapshot")
-           .filter(publication_id=snapshot.publication_id).first())
-    if row is not None and _day_better(snapshot, row.day_snapshot):
-        PostLatest.objects.filter(pk=row.pk, day_snapshot=row.day_snapshot).update(
-            day_snapshot=snapshot)
+    age, at = snapshot.age_hours, snapshot.taken_at
+    PostLatest.objects.filter(
+        Q(day_age_hours__isnull=True) | Q(day_age_hours__lt=age)
+        | Q(day_age_hours=age, day_taken_at__lte=at),
+        publication_id=snapshot.publication_id).update(**_day_values(snapshot))
 
 
 def _published_at(ids: list[int]) -> dict[int, datetime | None]:
@@ -307,11 +308,11 @@ def _latest_bulk(snapshots: list[PostSnapshot], day: dict[int, PostSnapshot],
         best = day.get(snap.publication_id)
         if snap.publication_id in have:
             latest_record(snapshot=snap, published_at=published_at)
-            if best is not None and best.pk:
+            if best is not None:
                 day_record(snapshot=best)
         else:
             fresh.append(PostLatest(publication_id=snap.publication_id,
-                                    day_snapshot_id=best.pk if best else None,
+                                    **(_day_values(best) if best else {}),
                                     **_latest_values(snap, published_at)))
     PostLatest.objects.bulk_create(fresh, batch_size=batch_size)
 
@@ -328,17 +329,21 @@ def latest_rebuild(*, workspace=None, batch_size: int = 2000) -> int:
                                          order_by=[F("taken_at").desc(), F("pk").desc()]))
               .filter(rank=1)
               .values_list("publication_id", "publication__published_at", *LATEST_FIELDS))
-    day = dict(snaps.filter(age_hours__lte=DAY_AGE_HOURS).annotate(
-        rank=Window(RowNumber(), partition_by=[F("publication_id")],
-                    order_by=[F("age_hours").desc(), F("taken_at").desc(), F("pk").desc()]))
-        .filter(rank=1).values_list("publication_id", "pk"))
+    day = {pub_id: {"day_taken_at": at, "day_age_hours": age,
+                    **{f"day_{n}": v for n, v in zip(DAY_COUNTERS, counters, strict=True)}}
+           for pub_id, at, age, *counters in snaps.filter(age_hours__lte=DAY_AGE_HOURS)
+           .annotate(rank=Window(RowNumber(), partition_by=[F("publication_id")],
+                                 order_by=[F("age_hours").desc(), F("taken_at").desc(),
+                                           F("pk").desc()]))
+           .filter(rank=1).values_list("publication_id", "taken_at", "age_hours",
+                                       *DAY_COUNTERS).iterator(chunk_size=batch_size)}
     made = 0
     with transaction.atomic():
         latest.delete()
         batch = []
         for pub_id, published_at, *values in newest.iterator(chunk_size=batch_size):
             row = dict(zip(LATEST_FIELDS, values, strict=True))
-            batch.append(PostLatest(publication_id=pub_id, day_snapshot_id=day.get(pub_id),
+            batch.append(PostLatest(publication_id=pub_id, **day.get(pub_id, {}),
                                     published_at=published_at or row["taken_at"], **row))
             if len(batch) >= batch_size:
                 made += len(PostLatest.objects.bulk_create(batch))

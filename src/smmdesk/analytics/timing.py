@@ -173,10 +173,10 @@ def _rows(workspace: Workspace, ids: list[int], *, age_hours: int, since: dateti
         return (PostLatest.objects
                 .filter(workspace=workspace, channel_id__in=ids, published_at__gte=since,
                         published_at__lte=until, publication__status=Status.PUBLISHED,
-                        day_snapshot__isnull=False)
-                .annotate(at=moment_text("publication__published_at")).order_by("publication_id")
+                        day_age_hours__isnull=False)
+                .annotate(at=moment_text("published_at")).order_by("publication_id")
                 .values_list("publication_id", "channel_id", "at",
-                             *(f"day_snapshot__{c}" for c in COUNTERS), *more))
+                             *(f"day_{c}" for c in COUNTERS), *more))
     return (_best_snapshots(workspace, ids, age_hours, since, until)
             .annotate(at=moment_text("publication__published_at"))
             .values_list("publication_id", "channel_id", "at", *COUNTERS, *more))
