@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,11 @@ def test_the_helper_marks_every_formula_start_and_nothing_else():
         assert csv_cell(text) == "'" + text and csv_cell_restore(csv_cell(text)) == text
     for text in ("Price?", "5 - 3", "", "'quoted", "a=b"):
         assert csv_cell(text) == text and csv_cell_restore(text) == text
-    assert csv_cell(None) == "" and csv_cell(-5) == "'-5"
+    assert csv_cell(None) == "" and csv_cell("-5") == "'-5"
+    # A number is never a formula: it stays a number a spreadsheet can add up.
+    assert csv_cell(-5) == "-5" and csv_cell(-1.5) == "-1.5"
+    assert csv_cell(Decimal("-2.50")) == "-2.50"
+    assert csv_cell(True) == "True"
 
 
 def test_the_leads_export_neutralises_what_commenters_wrote(workspace, owner, channel):

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: Any) -> str:
+    """The cell as text; a number stays a number (−5 is no formula, and a spreadsheet
+    must be able to add it up)."""
     text = "" if value is None else str(value)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return text
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
