@@ -279,10 +279,11 @@ def day_record(*, snapshot: PostSnapshot) -> None:
     if snapshot.age_hours > DAY_AGE_HOURS:
         return
     age, at = snapshot.age_hours, snapshot.taken_at
-    PostLatest.objects.filter(
+    beaten = PostLatest.objects.filter(
         Q(day_age_hours__isnull=True) | Q(day_age_hours__lt=age)
         | Q(day_age_hours=age, day_taken_at__lte=at),
-        publication_id=snapshot.publication_id).update(**_day_values(snapshot))
+        publication_id=snapshot.publication_id)
+    beaten.update(**_day_values(snapshot))  # never the status: counters of a reading
 
 
 def _published_at(ids: list[int]) -> dict[int, datetime | None]:
