@@ -45,8 +45,8 @@ def test_a_post_that_needs_approval_is_queued_after_the_lead_time(workspace, own
 
 def test_without_approvals_or_once_approved_it_takes_the_next_slot(workspace, owner,
                                                                   channel):
-    _post, pub = _queue(workspace, owner, channel)
-    assert pub.scheduled_at < timezone.now() + timedelta(hours=16)
+    _post, first = _queue(workspace, owner, channel)
+    assert first.scheduled_at < timezone.now() + timedelta(hours=16)  # slots 15 h apart at most
 
     approval_mode_set(workspace=workspace, mode=ApprovalMode.INTERNAL)
     lead_days_set(workspace=workspace, days={"approval": 3})
@@ -54,4 +54,5 @@ def test_without_approvals_or_once_approved_it_takes_the_next_slot(workspace, ow
     post.approval = ApprovalState.APPROVED
     post.save(update_fields=["approval"])
     pub = post_add_to_queue(post=post, channels=[channel], actor=owner)[0]
-    assert pub.scheduled_at < timezone.now() + timedelta(hours=16)
+    # The slot after the first post's, not one 3 days on (whatever the time of day).
+    assert first.scheduled_at < pub.scheduled_at < first.scheduled_at + timedelta(hours=16)
