@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -42,6 +42,7 @@ class ScriptedConnector(Connector):
     limits = Limits(text_max=280, media_max=4, media_kinds=frozenset(MediaKind))
     capabilities = Capabilities(find_published=True, delete=True)
     rate_limits: tuple[RateLimit, ...] = ()
+    listing_lag = timedelta(0)  # a complete, immediate listing unless a test says otherwise
 
     @classmethod
     def connect(cls, data: dict, http) -> ConnectResult:

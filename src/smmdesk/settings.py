@@ -223,6 +223,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SMMDESK_MAX_IMAGE_MB = envint("SMMDESK_MAX_IMAGE_MB", 20)
 SMMDESK_MAX_VIDEO_MB = envint("SMMDESK_MAX_VIDEO_MB", 1024)
+# PDF documents (LinkedIn document posts take up to 100 MB).
+SMMDESK_MAX_DOCUMENT_MB = envint("SMMDESK_MAX_DOCUMENT_MB", 100)
 # Larger images are refused before they are decoded (a small PNG can claim 80 megapixels).
 SMMDESK_MAX_IMAGE_PIXELS = envint("SMMDESK_MAX_IMAGE_PIXELS", 40_000_000)
 
@@ -234,6 +236,9 @@ SMMDESK_LEASE_SECONDS = envint("SMMDESK_LEASE_SECONDS", 300)
 SMMDESK_HEARTBEAT_SECONDS = envfloat("SMMDESK_HEARTBEAT_SECONDS", 5.0)
 SMMDESK_WORKER_DEAD_AFTER = envfloat("SMMDESK_WORKER_DEAD_AFTER", 30.0)
 SMMDESK_HTTP_TIMEOUT = envfloat("SMMDESK_HTTP_TIMEOUT", 60.0)
+# Development only: write every exchange with a network to this folder as a contract
+# fixture, secrets masked (lib/recorder.py).
+SMMDESK_RECORD_FIXTURES = env("SMMDESK_RECORD_FIXTURES") or ""
 # Development and tests only: let outgoing calls reach plain http and private addresses
 # (loopback, the LAN), e.g. a local test server. Off, every address a person or a network
 # gives must be public https (lib/netguard.py).

@@ -269,8 +269,7 @@ def test_a_rate_limit_keeps_the_step_and_waits_as_asked(workspace, owner, channe
 
 def test_a_run_reads_no_more_than_the_networks_budget(workspace, owner, channel, net,
                                                       monkeypatch):
-    monkeypatch.setitem(__import__("smmdesk.analytics.collector", fromlist=["x"])
-                        .READS_PER_RUN, "metricsfake", 3)
+    monkeypatch.setattr(MetricsConnector, "metrics_reads_per_run", 3)
     settle_channel(channel)
     for n in range(5):
         published(workspace, owner, channel, ago=2 * H, external_id=f"p{n}")

@@ -682,10 +682,20 @@ def test_it_reads_only_replies_since_a_time(contract):
 
 
 def test_it_says_when_the_post_is_gone(contract):
-    contract("bluesky", "getPostThread.not_found")
+    """Gone only when our repository no longer holds it either."""
+    contract("bluesky", "getPostThread.not_found", "getRecord.post_missing")
     with pytest.raises(PermanentError) as exc:
         make().fetch_comments(POST_URI)
     assert exc.value.code == "not_found" and "no longer exists" in exc.value.message
+
+
+def test_a_post_the_appview_has_not_indexed_yet_is_a_wait_not_gone(contract):
+    """Read back right after our own write, the AppView may not know the post yet; the
+    PDS that wrote it does, so this is a short wait (the live tests met it)."""
+    contract("bluesky", "getPostThread.not_found", "getRecord.post")
+    with pytest.raises(TransientError) as exc:
+        make().fetch_comments(POST_URI)
+    assert exc.value.code == "not_indexed" and exc.value.retry_after == 60
 
 
 def test_it_replies_in_the_thread_of_a_comment_it_read(contract):

@@ -50,7 +50,10 @@ SETTINGS = {"instance": "mastodon.social", "account_id": ACCOUNT_ID, "username":
             "max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23,
             "image_size_limit": 16777216, "video_size_limit": 103809024,
             "description_limit": 1500, "supported_mime_types": MIME_TYPES,
-            "server_version": "4.4.3", "limits_from_server": True}
+            "server_version": "4.4.3", "limits_from_server": True,
+            "software": "mastodon", "software_version": "4.4.3", "idempotency_keys": True,
+            "counting": "mastodon", "listing_hides": [], "coarse_scopes": False}
+NODEINFO = ("nodeinfo.index", "nodeinfo.v2")
 TEXT = ("New single origin from Ethiopia is in: bright, floral, a little bergamot. ☕ "
         "https://zerno.coffee/ethiopia")
 SINCE = datetime(2026, 11, 22, 5, 58, tzinfo=UTC)
@@ -142,7 +145,8 @@ def test_it_explains_why_the_server_did_not_register_us(contract, fixture, code,
 
 
 def test_it_lists_the_account_that_signed_in_with_the_servers_limits(contract):
-    transport = contract("mastodon", "accounts.verify_credentials.ok", "instance.v2.ok")
+    transport = contract("mastodon", "accounts.verify_credentials.ok", "instance.v2.ok",
+                         *NODEINFO)
     token = {"access_token": TOKEN, "token_type": "Bearer", "scope": SCOPES}
     [account] = MastodonConnector.oauth_accounts(token, HttpClient(), instance="mastodon.social")
     assert account.external_id == f"{ACCOUNT_ID}@mastodon.social"
@@ -155,7 +159,7 @@ def test_it_lists_the_account_that_signed_in_with_the_servers_limits(contract):
 
 
 def test_it_keeps_stock_limits_for_a_server_without_the_v2_instance_api(contract):
-    contract("mastodon", "accounts.verify_credentials.ok", "instance.v2.not_found")
+    contract("mastodon", "accounts.verify_credentials.ok", "instance.v2.not_found", *NODEINFO)
     [account] = MastodonConnector.oauth_accounts({"access_token": TOKEN, "scope": SCOPES},
                                                  HttpClient(), instance="mastodon.social")
     assert account.settings["max_characters"] == 500
@@ -175,7 +179,8 @@ def test_it_refuses_a_grant_without_the_scopes_it_needs(contract):
 
 
 def test_it_accepts_the_broad_scopes_that_cover_ours(contract):
-    contract("mastodon", "accounts.verify_credentials.ok", "instance.v2.ok")
+    contract("mastodon", "accounts.verify_credentials.ok", "instance.v2.ok",
+                         *NODEINFO)
     accounts = MastodonConnector.oauth_accounts({"access_token": TOKEN, "scope": "read write"},
                                                 HttpClient(), instance="mastodon.social")
     assert len(accounts) == 1
@@ -194,7 +199,8 @@ def test_it_refuses_a_token_the_server_does_not_accept(contract):
 @pytest.mark.django_db
 def test_it_connects_through_the_shared_oauth_flow(contract, registered):
     transport = contract("mastodon", "apps.create.ok", "oauth.token.ok",
-                         "accounts.verify_credentials.ok", "instance.v2.ok")
+                         "accounts.verify_credentials.ok", "instance.v2.ok",
+                         *NODEINFO)
     url, pending = oauth_start(kind="mastodon", redirect_uri=REDIRECT,
                                instance="https://Mastodon.social/")
     query = parse_qs(urlparse(url).query)
@@ -265,7 +271,9 @@ def test_it_publishes_text_with_the_marker_as_idempotency_key(contract):
     assert result.url == "https://mastodon.social/@zernocoffee/113990000000000101"
     assert result.extra_ids == ()
     body, _form, _files = sent(transport)
-    assert body == {"status": TEXT}  # no visibility: the account's default applies
+    # No visibility chosen: the account's default, read at connect, is sent (servers
+    # other than Mastodon do not all apply it themselves).
+    assert body == {"status": TEXT, "visibility": "public"}
     request = transport.requests[0]
     assert request.headers["idempotency-key"] == "m-4f1c"
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
@@ -319,16 +327,19 @@ def test_it_reports_a_video_the_server_could_not_process(contract, tmp_path, no_
 
 
 def test_it_posts_a_thread_as_a_chain_of_replies(contract):
-    transport = contract("mastodon", "statuses.create.thread_1", "statuses.create.thread_2",
-                         "statuses.create.thread_3")
+    transport = contract("mastodon", "accounts.statuses.short", "statuses.create.thread_1",
+                         "statuses.create.thread_2", "statuses.create.thread_3")
     text = ("Three things we learned roasting for a year. A thread 🧵\n---\n"
             "1. Light roasts need rest: a week before they open up.\n\n----\n"
             "2. Water matters more than the grinder. We filter ours.\n")
     result = make().publish(PublishRequest(text=text, format=Format.THREAD, marker="m-9"))
     assert result.external_id == "113990000000000111"
     assert result.extra_ids == ("113990000000000112", "113990000000000113")
-    assert [r.headers["idempotency-key"] for r in transport.requests] == ["m-9", "m-9-2", "m-9-3"]
-    assert "in_reply_to_id" not in sent(transport, 0)[0]
+    # First a look at what a previous attempt may have posted (none here), then the parts.
+    assert transport.requests[0].method == "GET"
+    assert [r.headers["idempotency-key"] for r in transport.requests[1:]] == \
+        ["m-9", "m-9-2", "m-9-3"]
+    assert "in_reply_to_id" not in sent(transport, 1)[0]
 
 
 def test_it_cuts_a_long_thread_part_at_the_last_space_that_fits():
@@ -801,6 +812,6 @@ def test_it_declares_what_the_composer_offers():
     assert names == ["content_warning", "visibility"]
     choices = dict(MastodonConnector.variant_options[1][2])
     assert str(choices["private"]) == "Followers only"
-    assert MastodonConnector.oauth.per_instance and "{instance}" in \
+    assert MastodonConnector.oauth.per_instance and "{origin}" in \
         MastodonConnector.oauth.authorize_url
     assert json.dumps(list(MastodonConnector.oauth.scopes)) == json.dumps(SCOPES.split())

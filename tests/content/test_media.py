@@ -14,7 +14,7 @@ from PIL import Image
 from smmdesk.content.models import MediaAsset
 from smmdesk.content.services import media_upload
 from smmdesk.lib.errors import InvalidInput
-from tests.files import mp4_bytes, png_bytes
+from tests.files import mp4_bytes, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,7 @@ def jpeg_bytes() -> bytes:
     ("page.html", mp4(), ".mp4", "video/mp4"),
     ("clip.webm", mp4(b"qt  "), ".mov", "video/quicktime"),
     ("clip.mp4", webm(), ".webm", "video/webm"),
+    ("deck.png", pdf_bytes(), ".pdf", "application/pdf"),
 ])
 def test_it_stores_a_file_under_the_extension_of_what_it_is(workspace, owner, name, data,
                                                             extension, mime):
@@ -127,3 +128,13 @@ def test_a_large_box_size_is_read(workspace, owner):
     large_mdat = struct.pack(">I", 1) + b"mdat" + struct.pack(">Q", 16 + len(payload)) + payload
     data = mp4()[:-(8 + 64)] + large_mdat
     assert upload(workspace, owner, "camera.mp4", data).mime == "video/mp4"
+
+
+def test_a_pdf_cut_short_is_refused(workspace, owner):
+    with pytest.raises(InvalidInput) as exc:
+        upload(workspace, owner, "deck.pdf", pdf_bytes()[:-200])
+    assert exc.value.code == "broken_document" and "deck.pdf" in exc.value.message
+
+
+def test_a_pdf_is_a_document(workspace, owner):
+    assert upload(workspace, owner, "deck.pdf", pdf_bytes(3)).kind == "document"

@@ -56,6 +56,36 @@ def test_the_development_setting_allows_plain_http_and_private_addresses(names, 
         netguard.check_url("ftp://127.0.0.1/")
 
 
+@pytest.fixture
+def lab(monkeypatch):
+    """The narrower development switch for a federated test server on a lab machine."""
+    monkeypatch.setenv("SMMDESK_ALLOW_PLAIN_HTTP_PRIVATE", "1")
+
+
+@pytest.mark.parametrize("url", ["http://10.1.2.3:8080/", "http://internal.example/",
+                                 "http://127.0.0.1:3000/", "http://[fd00::7]/",
+                                 "https://internal.example/"])
+def test_the_plain_http_switch_allows_a_lab_server(names, lab, url):
+    netguard.check_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://example.com/", "http://93.184.215.14/",
+                                 "http://169.254.169.254/latest/meta-data/",
+                                 "https://169.254.169.254/", "http://split.example/",
+                                 "http://[fe80::1]/", "http://0.0.0.0/", "ftp://10.1.2.3/"])
+def test_the_plain_http_switch_never_opens_public_or_link_local_addresses(names, lab, url):
+    with pytest.raises(netguard.BlockedAddress):
+        netguard.check_url(url)
+
+
+def test_plain_http_is_refused_without_the_switch(names, monkeypatch):
+    monkeypatch.delenv("SMMDESK_ALLOW_PLAIN_HTTP_PRIVATE", raising=False)
+    assert not netguard.plain_http_allowed()
+    for url in ("http://10.1.2.3/", "https://internal.example/"):
+        with pytest.raises(netguard.BlockedAddress):
+            netguard.check_url(url)
+
+
 @pytest.mark.parametrize("address", ["::ffff:8.8.8.8", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
                                      "2001:db8::1", "198.51.100.7"])
 def test_disguised_and_documentation_addresses_are_not_public(address):

@@ -157,6 +157,49 @@ def test_an_unconfirmed_post_not_on_the_network_is_sent_again(pub, scripted):
     assert len(scripted.published) == 2
 
 
+def test_a_broken_off_thread_goes_on_from_the_next_part(pub, scripted):
+    """The ids a thread's first parts got come back to the next try in ``req.resume``,
+    so those parts are not posted again."""
+    scripted.publish.append(TransientError(
+        "Fake: 1 of 3 posts out, then a rate limit.", code="thread_incomplete",
+        raw={"thread_posted": ["part-1"], "parts": 3}, retry_after=60))
+    run_due()
+    assert reload(pub).status == Status.SCHEDULED
+    run_due(now=later(120))
+    assert reload(pub).status == Status.PUBLISHED
+    assert [r.resume for r in scripted.published] == [(), ("part-1",)]
+
+
+def test_a_lagging_listing_never_produces_a_second_post(pub, scripted, monkeypatch):
+    """A network whose listing can lag (no declared ``listing_lag``) answers "not found"
+    for a post it did create: smmdesk keeps looking, finds it later, and sends once."""
+    monkeypatch.setattr(ScriptedConnector, "listing_lag", None)
+    scripted.publish.append(AmbiguousError("timeout"))
+    run_due()
+    for n in range(2):
+        scripted.find.append(FindResult(Found.NOT_FOUND))
+        assert run_due(now=later(10_000 * (n + 1))) == 1
+        pub = reload(pub)
+        assert pub.status == Status.UNCONFIRMED and "keeps looking" in pub.attempts.latest(
+            "started_at").error_message
+    scripted.find.append(FindResult(Found.FOUND, PublishResult("ext-1", "https://fake/1")))
+    run_due(now=later(40_000))
+    assert reload(pub).status == Status.PUBLISHED
+    assert len(scripted.published) == 1
+
+
+def test_a_listing_that_never_shows_the_post_ends_with_a_person(pub, scripted, monkeypatch):
+    monkeypatch.setattr(ScriptedConnector, "listing_lag", timedelta(days=1))
+    scripted.publish.append(AmbiguousError("timeout"))
+    run_due()
+    for n in range(MAX_CHECKS):  # all within a day of the send: not trusted yet
+        scripted.find.append(FindResult(Found.NOT_FOUND))
+        assert run_due(now=later(10_000 * (n + 1))) == 1
+    pub = reload(pub)
+    assert pub.status == Status.UNCONFIRMED and pub.needs_attention
+    assert len(scripted.published) == 1
+
+
 def test_it_asks_a_person_when_it_cannot_tell(pub, scripted, monkeypatch):
     scripted.publish.append(AmbiguousError("timeout"))
     run_due()

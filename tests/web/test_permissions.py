@@ -75,6 +75,7 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "queue/<int:channel_id>/times/add/": LEADS,
     W + "queue/<int:channel_id>/times/<int:slot_id>/remove/": LEADS,
     W + "channels/connect/<str:kind>/": LEADS, W + "channels/<int:channel_id>/status/": LEADS,
+    W + "channels/<int:channel_id>/settings/": LEADS,
     W + "channels/oauth/<str:kind>/": LEADS, W + "channels/oauth-choose/": LEADS,
     W + "moderation/save/": LEADS, W + "moderation/<int:rule_id>/dry-run/": LEADS,
     W + "moderation/<int:rule_id>/enable/": LEADS, W + "moderation/<int:rule_id>/delete/": LEADS,

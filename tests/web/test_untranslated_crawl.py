@@ -47,7 +47,8 @@ MOVING = re.compile(r"^(\d+|\d{4}-\d{2}(-\d{2})?)$")
 ALLOWED = {
     "smmdesk", "smm", "desk",  # the brand, and its logo's two halves
     "Telegram", "VK", "VKontakte", "Mastodon", "Bluesky", "Facebook", "Instagram", "Meta",
-    "Threads", "Webhook", "webhook", "Google", "Excel", "Swagger", "OpenAPI", "Zerno",
+    "Threads", "YouTube", "TikTok", "LinkedIn", "Pinterest", "Twitter", "Odnoklassniki",
+    "Webhook", "webhook", "Google", "Excel", "Swagger", "OpenAPI", "Zerno",
     "Django", "htmx", "Celery", "Redis", "PostgreSQL", "SQLite",
     "Sandbox",  # smmdesk's simulated network, a name like the others
     "ru", "uk", "be", "en", "mixed",  # the sandbox audience's language codes

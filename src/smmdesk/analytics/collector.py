@@ -7,9 +7,10 @@ compare-and-swap UPDATE (free, or its claim ran out, and due), as the inbox's
 (``claimed_by`` is in the UPDATE's condition). A killed worker's claim runs out after
 ``SMMDESK_ANALYTICS_LEASE_SECONDS`` and another worker takes the row back.
 
-Rate limits: one run reads at most ``READS_PER_RUN`` items per network (plans beyond it
-are handed back untouched for the next run), skips channels and network apps that told
-us to wait (``Channel.rate_limited_until``, ``NetworkThrottle``), and a "slow down"
+Rate limits: one run reads at most the connector's ``metrics_reads_per_run`` items per
+network (plans beyond it are handed back untouched for the next run), skips channels and
+network apps that told us to wait (``Channel.rate_limited_until``, ``NetworkThrottle``),
+and a "slow down"
 (``TransientError``) reschedules the same rung after the wait the network asked for:
 the step is never lost. Network calls happen outside any transaction.
 
@@ -50,13 +51,6 @@ from smmdesk.lib.db import write_transaction
 
 log = logging.getLogger("smmdesk.analytics")
 
-# Items read per network in one run (one run every SMMDESK_ANALYTICS_INTERVAL_SECONDS per
-# worker). Meta counts calls per app and per account per hour and a post read costs it
-# two calls; VK allows 3 calls a second per token; Mastodon 300 per 5 minutes; Bluesky
-# 3000 per 5 minutes. The sandbox is this server itself.
-READS_PER_RUN = {"instagram": 10, "facebook": 10, "vk": 20, "telegram": 20,
-                 "mastodon": 20, "bluesky": 30, "sandbox": 500}
-READS_PER_RUN_DEFAULT = 20
 CLAIM_BATCH = 200
 # A failed read is tried again after 1, 2, 4 ... minutes (at most 6 hours); after
 # GIVE_UP_AFTER failures in a row the rung is skipped (a channel: tomorrow's reading).
@@ -160,7 +154,9 @@ def collect_run(*, worker_id: str = "", now: datetime | None = None,
 
 
 def _budget(kind: str) -> int:
-    return READS_PER_RUN.get(kind, READS_PER_RUN_DEFAULT)
+    """Items one run reads for a network: its connector says, from the network's rate
+    limits and prices (Meta counts calls per hour, X charges per read)."""
+    return connector_class(kind).metrics_reads_per_run
 
 
 def _collect_one(plan: CollectPlan, token: str, report: CollectReport, *,

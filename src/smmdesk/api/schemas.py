@@ -122,7 +122,10 @@ class ChannelConnectIn(Schema):
 
 
 class ChannelPatch(Schema):
-    status: Literal["active", "disabled"]
+    status: Literal["active", "disabled"] | None = None
+    # The settings the network lets a person change (its connector's settings_fields),
+    # e.g. {"tier": "basic"} for X.
+    settings: dict[str, str] | None = None
 
 
 class ChannelOut(Schema):
@@ -135,6 +138,8 @@ class ChannelOut(Schema):
     status_message: str
     token_expires_at: datetime | None
     simulated: bool
+    settings: dict[str, str] = Field(default_factory=dict,
+                                     description="The settings a person may change (PATCH).")
 
 
 class RubricIn(Schema):

@@ -45,10 +45,18 @@ def _cls(kind: str):
 
 def _instance(cls, instance: str) -> str:
     """The server a per-server network (Mastodon) is signed in on: a host name (with a
-    port, if any), at a public https address (lib/netguard.py)."""
+    port, if any), at a public https address (lib/netguard.py); ``http://host`` only for
+    a development server at a private address where the deployment allows plain http."""
     if not cls.oauth.per_instance:
         return ""
-    text = (instance or "").strip().lower().removeprefix("https://").removeprefix("http://")
+    text = (instance or "").strip().lower()
+    plain = text.startswith("http://")
+    if plain and not netguard.plain_http_allowed():
+        raise InvalidInput(_("%(network)s: smmdesk connects to servers over https only; "
+                             "“%(server)s” was given with http://. Enter the https address "
+                             "of the server.") % {"network": cls.label, "server": instance},
+                           code="instance_plain_http")
+    text = text.removeprefix("https://").removeprefix("http://")
     parts = urlsplit("https://" + text.strip("/").split("/")[0])
     try:
         host = parts.hostname or ""
@@ -59,21 +67,25 @@ def _instance(cls, instance: str) -> str:
     if not host or "@" in parts.netloc:
         raise InvalidInput(_("Enter your server's address, e.g. mastodon.social."),
                            code="instance_required")
-    try:
-        netguard.check_url(f"https://{host}/")
+    try:  # plain http only where the development switch allows it (lib/netguard.py)
+        netguard.check_url(f"{'http' if plain else 'https'}://{host}/")
     except netguard.BlockedAddress as exc:
         log.warning("refused the %s server %s: %s", cls.kind, host, exc)
         raise InvalidInput(_("%(network)s: could not reach the server “%(server)s”. Check "
                              "that it is a public https address.")
                            % {"network": cls.label, "server": host},
                            code="instance_refused") from exc
-    return host
+    return f"http://{host}" if plain else host
 
 
-def _client(cls, instance: str, redirect_uri: str, http: HttpClient) -> oauth.OAuthClient:
+def _client(cls, instance: str, redirect_uri: str, http: HttpClient
+            ) -> tuple[oauth.OAuthClient, tuple[str, ...]]:
+    """The app to sign in with and the scopes to ask for. A per-server network's app is
+    registered on first use; a server that refuses the fine-grained scopes gets one with
+    the coarse ones (``oauth_fallback_scopes``, e.g. GoToSocial's "read write")."""
     if not cls.oauth.per_instance:
         try:
-            return oauth.deployment_client(cls.oauth)
+            return oauth.deployment_client(cls.oauth), cls.oauth.scopes
         except oauth.OAuthNotConfigured as exc:
             raise InvalidInput(_("%(network)s needs an app of this server: set %(var)s and "
                                  "%(secret)s (see the README), then try again.")
@@ -81,16 +93,19 @@ def _client(cls, instance: str, redirect_uri: str, http: HttpClient) -> oauth.OA
                                   "secret": cls.oauth.env_prefix + "_CLIENT_SECRET"},
                                code="oauth_not_configured") from exc
     scopes = " ".join(cls.oauth.scopes)
+    coarse = " ".join(getattr(cls, "oauth_fallback_scopes", ()))
     app = OAuthApp.objects.filter(kind=cls.kind, instance=instance,
                                   redirect_uri=redirect_uri).first()
-    if app is None or app.scopes != scopes:  # new server, or we now ask for other rights
+    if app is None or app.scopes not in (scopes, coarse):  # new server, or other rights
         registered = cls.oauth_register(instance, redirect_uri, http)
         app, _created = OAuthApp.objects.update_or_create(
             kind=cls.kind, instance=instance, redirect_uri=redirect_uri,
-            defaults={"client_id": registered["client_id"], "scopes": scopes,
+            defaults={"client_id": registered["client_id"],
+                      "scopes": registered.get("scopes") or scopes,
                       "client_secret_encrypted": encrypt_json(
                           {"secret": registered["client_secret"]})})
-    return oauth.OAuthClient(app.client_id, decrypt_json(app.client_secret_encrypted)["secret"])
+    client = oauth.OAuthClient(app.client_id, decrypt_json(app.client_secret_encrypted)["secret"])
+    return client, tuple(app.scopes.split())
 
 
 def oauth_start(*, kind: str, redirect_uri: str, instance: str = "",
@@ -100,12 +115,12 @@ def oauth_start(*, kind: str, redirect_uri: str, instance: str = "",
     host = _instance(cls, instance)
     with (http or HttpClient()) as client_http:
         try:
-            client = _client(cls, host, redirect_uri, client_http)
+            client, scopes = _client(cls, host, redirect_uri, client_http)
         except PermanentError as exc:
             raise InvalidInput(exc.message, code=exc.code or "oauth_failed") from exc
     state, verifier = secrets.token_urlsafe(24), oauth.new_verifier()
     url = oauth.authorize_url(cls.oauth, client, redirect_uri=redirect_uri, state=state,
-                              verifier=verifier, instance=host)
+                              verifier=verifier, instance=host, scopes=scopes)
     return url, {"state": state, "verifier": verifier, "kind": kind, "instance": host}
 
 
@@ -115,7 +130,7 @@ def oauth_finish(*, pending: dict, code: str, redirect_uri: str, extra: dict | N
     cls = _cls(pending["kind"])
     with (http or HttpClient()) as client_http:
         try:
-            client = _client(cls, pending["instance"], redirect_uri, client_http)
+            client, _scopes = _client(cls, pending["instance"], redirect_uri, client_http)
             token = oauth.exchange_code(cls.oauth, client, code=code,
                                         verifier=pending["verifier"], redirect_uri=redirect_uri,
                                         http=client_http, instance=pending["instance"],

@@ -24,7 +24,7 @@ from smmdesk.connectors.base import (
     PermanentError,
     TransientError,
 )
-from smmdesk.connectors.registry import CONNECTORS, connector_class
+from smmdesk.connectors.registry import CONNECTORS, connector_class, kind_label
 from smmdesk.lib.crypto import CannotDecrypt, decrypt_json, encrypt_json
 from smmdesk.lib.errors import InvalidInput
 from smmdesk.lib.http import HttpClient
@@ -130,6 +130,27 @@ def channel_set_status(*, channel: Channel, status: str, message: str = "") -> C
     channel.save(update_fields=["status", "status_message"])
     if enabled:
         _measure(channel)
+    return channel
+
+
+def channel_settings_set(*, channel: Channel, values: dict) -> Channel:
+    """Change the settings the network lets a person choose after connecting
+    (``Connector.settings_fields``, e.g. the X API tier); others are refused."""
+    fields = {name: dict(choices)
+              for name, _label, choices in connector_class(channel.kind).settings_fields}
+    changes = {}
+    for name, value in values.items():
+        if name not in fields:
+            raise InvalidInput(_("%(network)s channels have no setting “%(name)s”.")
+                               % {"network": kind_label(channel.kind), "name": name},
+                               code="unknown_setting")
+        if str(value) not in fields[name]:
+            raise InvalidInput(_("Choose one of: %(choices)s.")
+                               % {"choices": ", ".join(map(str, fields[name].values()))},
+                               code="invalid_setting")
+        changes[name] = str(value)
+    channel.settings = {**(channel.settings or {}), **changes}
+    channel.save(update_fields=["settings"])
     return channel
 
 

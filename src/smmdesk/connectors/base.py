@@ -55,6 +55,7 @@ class MediaKind(enum.StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     GIF = "gif"
+    DOCUMENT = "document"  # a PDF (LinkedIn document posts, shown as a swipeable carousel)
 
 
 # ---------------------------------------------------------------- errors
@@ -171,6 +172,11 @@ class PublishRequest:
     marker: str = ""  # our idempotency key: unique per publication
     publication_id: int | None = None
     options: dict = field(default_factory=dict)
+    # Ids of the parts an earlier try already posted, in order: a thread that broke off
+    # after its first parts. A connector raises its ``thread_incomplete`` error with
+    # ``raw={"thread_posted": [ids...]}``; the engine keeps them with the attempt and
+    # hands them back here, so the next try goes on from the next part.
+    resume: tuple[str, ...] = ()
 
     def content_hash(self) -> str:
         return content_hash(self.text)
@@ -309,6 +315,18 @@ class Connector:
     # Per-post settings of this network the composer offers, (name, label, kind) with kind
     # text or a tuple of (value, label) choices; they arrive in PublishRequest.options.
     variant_options: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()
+    # Settings of a connected channel a person may change later, (name, label, choices)
+    # with choices a tuple of (value, label): e.g. the X API tier the account pays for.
+    # They are stored in the channel's public settings (channels.channel_settings_set).
+    settings_fields: ClassVar[tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...]] = ()
+    # How soon after our own send ``find_published`` can be trusted to see the post. A
+    # NOT_FOUND earlier than this (or ever, when None) is not taken as "never created":
+    # the engine keeps looking with backoff and then asks a person, and never resends.
+    # Declare a timedelta only where the listing is complete and immediate for our posts.
+    listing_lag: ClassVar[timedelta | None] = None
+    # Items the metrics collector reads per run for one channel: the network's rate
+    # limits and prices (X charges per read) decide it.
+    metrics_reads_per_run: ClassVar[int] = 20
 
     def __init__(self, channel: ChannelContext, http: HttpClient | None = None):
         self.channel = channel
@@ -470,6 +488,12 @@ class Connector:
                                  % {"network": cls.label})
         return MetricsSource("none", _("Metrics: not available from %(network)s.")
                              % {"network": cls.label})
+
+    @classmethod
+    def channel_notes(cls, settings: dict) -> list[str]:
+        """Sentences the channels page shows under this channel, from its public settings
+        (an API tier and what it allows, a permission the person did not grant)."""
+        return []
 
     # -- helpers for subclasses -----------------------------------------------
 

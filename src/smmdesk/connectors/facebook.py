@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +81,10 @@ class FacebookConnector(MetaConnector):
         mixed_media=True,  # photos and GIFs share an album; a video stays alone (validate)
         counts="chars",
     )
+    # Graph lists a page's new post within seconds, but its feeds are eventually
+    # consistent: trust "not there" only after ten minutes.
+    listing_lag = timedelta(minutes=10)
+    metrics_reads_per_run = 10  # Meta: calls per app and account per hour
     capabilities = Capabilities(
         delete=True, edit=True, comments=True, reply=True, hide_comment=True,
         delete_comment=True, post_metrics=True, account_metrics=True, webhooks=True,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -106,6 +106,9 @@ class InstagramConnector(MetaConnector):
         counts="utf16",
     )
     # Instagram does not let apps delete or edit published posts: both stay False.
+    # /media lists a published post at once; ten minutes of margin, as for Facebook.
+    listing_lag = timedelta(minutes=10)
+    metrics_reads_per_run = 10  # Meta: calls per app and account per hour
     capabilities = Capabilities(
         comments=True, reply=True, hide_comment=True, delete_comment=True,
         post_metrics=True, account_metrics=True, webhooks=True, find_published=True)

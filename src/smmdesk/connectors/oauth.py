@@ -26,7 +26,7 @@ from smmdesk.lib.http import HttpClient, HttpFailure
 
 @dataclass(frozen=True)
 class OAuthSpec:
-    authorize_url: str  # may hold {instance} for per-server networks
+    authorize_url: str  # may hold {instance} (host) or {origin} (scheme and host)
     token_url: str
     scopes: tuple[str, ...] = ()
     pkce: bool = True
@@ -40,6 +40,7 @@ class OAuthSpec:
     # request needs too (VK ID: device_id); they are also handed to ``oauth_accounts``.
     callback_params: tuple[str, ...] = ()
     send_state: bool = False  # the token request repeats the ``state`` (VK ID)
+    client_id_param: str = "client_id"  # the name the network gives it (TikTok: client_key)
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,25 @@ def challenge(verifier: str) -> str:
 
 
 def authorize_url(spec: OAuthSpec, client: OAuthClient, *, redirect_uri: str, state: str,
-                  verifier: str, instance: str = "") -> str:
-    params = {"response_type": "code", "client_id": client.client_id,
+                  verifier: str, instance: str = "",
+                  scopes: tuple[str, ...] | None = None) -> str:
+    """``scopes``: those the app was registered with, where a server refused ours."""
+    params = {"response_type": "code", spec.client_id_param: client.client_id,
               "redirect_uri": redirect_uri, "state": state,
-              "scope": spec.scope_separator.join(spec.scopes), **spec.authorize_params}
+              "scope": spec.scope_separator.join(scopes or spec.scopes),
+              **spec.authorize_params}
     if spec.pkce:
         params.update(code_challenge=challenge(verifier), code_challenge_method="S256")
-    return spec.authorize_url.format(instance=instance) + "?" + urlencode(params)
+    return endpoint(spec.authorize_url, instance) + "?" + urlencode(params)
+
+
+def endpoint(template: str, instance: str) -> str:
+    """An endpoint template filled for a server: ``{instance}`` is its host and
+    ``{origin}`` its scheme and host (https, unless ``instance`` names http:// for a
+    development server the deployment allows, see lib/netguard.py)."""
+    host = instance.split("://", 1)[-1]
+    origin = instance if "://" in instance else f"https://{instance}"
+    return template.format(instance=host, origin=origin)
 
 
 def _token_request(spec: OAuthSpec, client: OAuthClient, data: dict, http: HttpClient,
@@ -88,12 +101,12 @@ def _token_request(spec: OAuthSpec, client: OAuthClient, data: dict, http: HttpC
     if spec.basic_auth:
         auth = (client.client_id, client.client_secret)
     else:
-        data["client_id"] = client.client_id
+        data[spec.client_id_param] = client.client_id
         if client.client_secret:
             data["client_secret"] = client.client_secret
     http.add_secret(client.client_secret)
     try:
-        response = http.request("POST", spec.token_url.format(instance=instance), data=data,
+        response = http.request("POST", endpoint(spec.token_url, instance), data=data,
                                 auth=auth, idempotent=False)
     except HttpFailure as exc:
         raise TransientError(_("%(network)s could not be reached. Try again in a minute.")
@@ -103,7 +116,8 @@ def _token_request(spec: OAuthSpec, client: OAuthClient, data: dict, http: HttpC
     except ValueError:
         body = {}
     if response.status_code >= 400 or "access_token" not in body:
-        reason = body.get("error_description") or body.get("error") or response.status_code
+        reason = (body.get("error_description") or body.get("error") or body.get("message")
+                  or response.status_code)
         if isinstance(reason, dict):
             reason = reason.get("message", "")
         raise PermanentError(_("%(network)s did not grant access (%(reason)s). Start the "

@@ -24,6 +24,14 @@ CONNECTORS: dict[str, tuple[str, str]] = {
     "facebook": ("smmdesk.connectors.facebook.FacebookConnector", _("Facebook Pages")),
     "instagram": ("smmdesk.connectors.instagram.InstagramConnector",
                   _("Instagram (professional accounts)")),
+    "youtube": ("smmdesk.connectors.youtube.YouTubeConnector", "YouTube"),
+    "x": ("smmdesk.connectors.x.XConnector", "X (Twitter)"),
+    "tiktok": ("smmdesk.connectors.tiktok.TikTokConnector", "TikTok"),
+    "linkedin": ("smmdesk.connectors.linkedin.LinkedInConnector", "LinkedIn"),
+    "pinterest": ("smmdesk.connectors.pinterest.PinterestConnector", "Pinterest"),
+    "threads": ("smmdesk.connectors.threads.ThreadsConnector", "Threads"),
+    "odnoklassniki": ("smmdesk.connectors.odnoklassniki.OdnoklassnikiConnector",
+                      _("Odnoklassniki (OK.ru)")),
 }
 
 

@@ -10,7 +10,7 @@ sure whether an unconfirmed post exists.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,6 +56,9 @@ class SandboxConnector(Connector):
         formats=frozenset(Format),
         media_required_formats=frozenset({Format.STORY, Format.REEL}),
     )
+    # The listing is this server's own table: complete and immediate.
+    listing_lag = timedelta(0)
+    metrics_reads_per_run = 500  # The sandbox is this server itself.
     capabilities = Capabilities(delete=True, edit=True, comments=True, reply=True,
                                 hide_comment=True, delete_comment=False, post_metrics=True,
                                 account_metrics=True, find_published=True)

@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -78,6 +78,8 @@ class WebhookConnector(Connector):
         media_kinds=frozenset(MediaKind),
         formats=frozenset(Format),
     )
+    # The endpoint answers lookups itself; the contract says the answer is current.
+    listing_lag = timedelta(0)
     capabilities = Capabilities(find_published=True)
     connect_help = gettext_lazy("smmdesk POSTs each post to your URL, signed with the secret "
                                 "you give here so your endpoint can check it came from here. "

@@ -3,7 +3,8 @@
 The stored file gets the extension of what it is (``Sniffed.extension``), never the one it
 was sent with. Images are measured from their header and refused above
 ``SMMDESK_MAX_IMAGE_PIXELS`` before any pixel is decoded; videos must be a well-formed
-MP4/MOV or WebM container (lib/containers.py), not just start like one.
+MP4/MOV or WebM container (lib/containers.py), not just start like one; a PDF document
+must be complete.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def _sniff_magic(head: bytes) -> tuple[MediaKind, str] | None:
         return MediaKind.VIDEO, "video/quicktime" if brand == b"qt  " else "video/mp4"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return MediaKind.VIDEO, "video/webm"
+    if head.startswith(b"%PDF-"):
+        return MediaKind.DOCUMENT, "application/pdf"
     return None
 
 
@@ -66,17 +69,33 @@ def sniff_upload(fileobj, *, name: str, size: int) -> Sniffed:
     if found is None:
         raise InvalidInput(
             _("%(name)s is not a supported file. Upload a JPEG, PNG, GIF or WebP image, "
-              "or an MP4, MOV or WebM video.") % {"name": name}, code="unsupported_file")
+              "an MP4, MOV or WebM video, or a PDF document.") % {"name": name},
+            code="unsupported_file")
     kind = found[0]  # the exact type comes from Pillow or the container check below
-    limit_mb = settings.SMMDESK_MAX_VIDEO_MB if kind == MediaKind.VIDEO \
-        else settings.SMMDESK_MAX_IMAGE_MB
+    limit_mb = {MediaKind.VIDEO: settings.SMMDESK_MAX_VIDEO_MB,
+                MediaKind.DOCUMENT: settings.SMMDESK_MAX_DOCUMENT_MB}.get(
+        kind, settings.SMMDESK_MAX_IMAGE_MB)
     if size > limit_mb * 2**20:
         raise InvalidInput(
             _("%(name)s is %(size).1f MB; files of this type may be at most %(limit)d MB.")
             % {"name": name, "size": size / 2**20, "limit": limit_mb}, code="file_too_large")
     if kind == MediaKind.VIDEO:
         return _check_video(fileobj, name=name, size=size, head=head)
+    if kind == MediaKind.DOCUMENT:
+        return _check_pdf(fileobj, name=name, size=size)
     return _check_image(fileobj, name=name, kind=kind)
+
+
+def _check_pdf(fileobj, *, name: str, size: int) -> Sniffed:
+    """A PDF must end with its end-of-file marker (within the last kilobyte, as the
+    format allows): a file cut short in the upload is refused here, not by the network."""
+    fileobj.seek(max(0, size - 1024))
+    tail = fileobj.read(1024)
+    fileobj.seek(0)
+    if b"%%EOF" not in tail:
+        raise InvalidInput(_("%(name)s looks like a PDF but is not complete: it is damaged "
+                             "or cut short.") % {"name": name}, code="broken_document")
+    return Sniffed(MediaKind.DOCUMENT, "application/pdf", extension=".pdf")
 
 
 def _check_video(fileobj, *, name: str, size: int, head: bytes) -> Sniffed:

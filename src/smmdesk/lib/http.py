@@ -14,7 +14,9 @@ never followed: a 3xx comes back to the caller, and a caller that follows one re
 the new address, which the guard checks like any other.
 
 Tests replace the transport with ``set_transport_factory`` so nothing leaves the box;
-the check before the transport still runs, with the resolver tests install.
+the check before the transport still runs, with the resolver tests install. With
+``SMMDESK_RECORD_FIXTURES`` set, every exchange is also written as a contract fixture
+(``lib/recorder.py``), so a developer with a real account records what tests replay.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from smmdesk.lib import netguard
+from smmdesk.lib import netguard, recorder
 
 log = logging.getLogger("smmdesk.http")
 
@@ -181,6 +183,8 @@ class HttpClient:
             self._record(method, shown, None, started, type(exc).__name__)
             raise HttpFailure(f"no answer: {type(exc).__name__}", maybe_sent=True) from exc
         self._record(method, shown, response.status_code, started)
+        if settings.SMMDESK_RECORD_FIXTURES:
+            recorder.record(settings.SMMDESK_RECORD_FIXTURES, response, self.mask)
         return response
 
     def _record(self, method, url, status, started, error="") -> None:

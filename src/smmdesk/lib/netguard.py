@@ -26,12 +26,20 @@ the environment are not used, because a proxy would connect where it likes.
 
 ``SMMDESK_ALLOW_PRIVATE_NETWORK`` (development and tests only) lets plain http and
 private addresses through, for a test server on loopback or a lab network.
+
+``SMMDESK_ALLOW_PLAIN_HTTP_PRIVATE=1`` (environment or Django setting; development only)
+is the narrower switch for a test server of a federated network (a GoToSocial or Akkoma
+on a lab machine): plain http and private addresses, but only when every address of the
+host is a private test address (loopback, RFC 1918, unique local) — never a public
+address over plain http, never link-local (169.254/16, the metadata service). Without
+it a person who types ``http://`` is told that only https is allowed.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Callable, Iterable
 
@@ -72,6 +80,21 @@ def private_network_allowed() -> bool:
     return bool(getattr(settings, "SMMDESK_ALLOW_PRIVATE_NETWORK", False))
 
 
+def plain_http_allowed() -> bool:
+    """The deployment's explicit development switch (see the module)."""
+    return bool(getattr(settings, "SMMDESK_ALLOW_PLAIN_HTTP_PRIVATE", False)) \
+        or os.environ.get("SMMDESK_ALLOW_PLAIN_HTTP_PRIVATE", "") == "1"
+
+
+def is_test_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A lab or loopback address a development server may have: private or loopback,
+    not link-local, multicast, unspecified or a disguised form of another address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return is_test_address(ip.ipv4_mapped)
+    return (ip.is_private or ip.is_loopback) and not (
+        ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved)
+
+
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     if ip.ipv4_mapped:
         return ip.ipv4_mapped
@@ -104,14 +127,19 @@ def checked_addresses(host: str, port: int) -> list[str]:
         raise BlockedAddress(f"{host} does not resolve")
     if private_network_allowed():
         return addresses
+    lab = plain_http_allowed()
     for address in addresses:
-        try:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-        except ValueError as exc:
-            raise BlockedAddress(f"{host} resolved to {address!r}") from exc
-        if not is_public(ip):
+        ip = _ip(host, address)
+        if not is_public(ip) and not (lab and is_test_address(ip)):
             raise BlockedAddress(f"{host} resolves to {ip}, which is not a public address")
     return addresses
+
+
+def _ip(host: str, address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError as exc:
+        raise BlockedAddress(f"{host} resolved to {address!r}") from exc
 
 
 def check_url(url: str | httpx.URL) -> None:
@@ -122,10 +150,15 @@ def check_url(url: str | httpx.URL) -> None:
         host = parsed.raw_host.decode("ascii")
     except (httpx.InvalidURL, TypeError, UnicodeError) as exc:
         raise BlockedAddress(f"not a URL: {exc}") from exc
-    allowed = {"https", "http"} if private_network_allowed() else {"https"}
+    allowed = {"https", "http"} if private_network_allowed() or plain_http_allowed() \
+        else {"https"}
     if parsed.scheme not in allowed:
         raise BlockedAddress(f"the scheme {parsed.scheme!r} is not allowed")
-    checked_addresses(host, parsed.port or _DEFAULT_PORTS[parsed.scheme])
+    addresses = checked_addresses(host, parsed.port or _DEFAULT_PORTS[parsed.scheme])
+    if parsed.scheme == "http" and not private_network_allowed():
+        for address in addresses:  # plain http only to a lab machine, never across the net
+            if not is_test_address(_ip(host, address)):
+                raise BlockedAddress(f"plain http to {host}, which is not a private address")
 
 
 class GuardedBackend(httpcore.SyncBackend):

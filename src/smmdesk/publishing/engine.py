@@ -12,6 +12,7 @@ The order of writes is what makes the guarantees hold:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError
@@ -112,6 +113,7 @@ def publish_one(pub: Publication, token: str, *, worker_id: str) -> None:
     cls = connector_class(pub.channel.kind)
     req = variant_publish_request(pub.variant, marker=pub.marker, publication_id=pub.pk,
                                   publishing=True)
+    req = replace(req, resume=_posted_so_far(pub))
     issues = cls.validate(req, settings=pub.channel.settings)
     if issues:
         _fail_before_sending(pub, token, worker_id, issues[0].code,
@@ -134,6 +136,17 @@ def publish_one(pub: Publication, token: str, *, worker_id: str) -> None:
             _send(pub, token, attempt, connector, req)
     finally:
         connector.http.close()
+
+
+def _posted_so_far(pub: Publication) -> tuple[str, ...]:
+    """The thread parts the last try posted before it broke off (kept with its attempt),
+    so this try goes on from the next part instead of posting them again."""
+    if pub.error_code != "thread_incomplete":
+        return ()
+    last = (PublishAttempt.objects.filter(publication=pub, kind=PublishAttempt.KIND_PUBLISH)
+            .order_by("-started_at").values_list("response", flat=True).first())
+    posted = (last or {}).get("thread_posted") if isinstance(last, dict) else None
+    return tuple(str(i) for i in posted) if isinstance(posted, list) else ()
 
 
 def _start_attempt(pub: Publication, token: str, cls: type[Connector], req, *,
@@ -223,6 +236,9 @@ def _close_attempt(attempt: PublishAttempt, connector: Connector, outcome: str, 
         attempt.error_code = error.code[:64]
         attempt.error_message = error.message
         response = {"raw": connector.http.mask(str(error.raw))[:2000]} if error.raw else {}
+        posted = error.raw.get("thread_posted") if isinstance(error.raw, dict) else None
+        if isinstance(posted, list) and posted:  # handed back to the next try
+            response["thread_posted"] = [str(i) for i in posted]
     attempt.response = response or {}
     attempt.save(update_fields=["finished_at", "outcome", "duration_ms", "request",
                                 "error_code", "error_message", "response"])
@@ -333,7 +349,22 @@ def check_one(pub: Publication, token: str, *, worker_id: str) -> None:
                                                  "recent posts.") % {"network": cls.label})
     if connector is not None:
         _keep_rotated(pub.channel, connector)
-    _record_check(pub, token, attempt, connector, found, cls)
+    sent_at = last.started_at if last else pub.created_at
+    _record_check(pub, token, attempt, connector, _trusted(found, cls, now - sent_at), cls)
+
+
+def _trusted(found: FindResult, cls, elapsed: timedelta) -> FindResult:
+    """A NOT_FOUND counts only where the connector declares its listing complete and
+    immediate, and that long has passed since the send: a lagging or partial listing
+    must never turn into a second post. Otherwise it is one more look that could not
+    tell, and the engine keeps looking, then asks a person."""
+    if found.status != Found.NOT_FOUND:
+        return found
+    if cls.listing_lag is not None and elapsed >= cls.listing_lag:
+        return found
+    return FindResult(Found.UNKNOWN, note=_(
+        "%(network)s does not list the post yet, and its listing can lag behind, so "
+        "smmdesk keeps looking instead of sending it again") % {"network": cls.label})
 
 
 def _record_check(pub, token, attempt, connector, found: FindResult, cls) -> None:

@@ -7,7 +7,7 @@ from smmdesk.api.schemas import ChannelConnectIn, ChannelOut, ChannelPatch, Id, 
 from smmdesk.channels.access import access_channel
 from smmdesk.channels.models import Channel
 from smmdesk.channels.selectors import channel_list
-from smmdesk.channels.services import channel_connect, channel_set_status
+from smmdesk.channels.services import channel_connect, channel_set_status, channel_settings_set
 from smmdesk.connectors.registry import connector_class
 
 router = Router(tags=["channels"])
@@ -17,7 +17,9 @@ def channel_out(c: Channel) -> dict:
     return {"id": c.pk, "kind": c.kind, "name": c.name, "external_id": c.external_id,
             "url": c.url, "status": c.status, "status_message": c.status_message,
             "token_expires_at": c.token_expires_at,
-            "simulated": connector_class(c.kind).simulated}
+            "simulated": connector_class(c.kind).simulated,
+            "settings": {name: str((c.settings or {}).get(name, ""))
+                         for name, _label, _c in connector_class(c.kind).settings_fields}}
 
 
 @router.get("/workspaces/{ws}/channels", response=responses({200: list[ChannelOut]}),
@@ -48,4 +50,8 @@ def channel_get(request, ws: Id, channel_id: Id):
 def channel_patch(request, ws: Id, channel_id: Id, payload: ChannelPatch):
     m = access_membership(user=request.auth, workspace_id=ws, permission="channels.manage")
     channel = access_channel(workspace=m.workspace, channel_id=channel_id)
-    return channel_out(channel_set_status(channel=channel, status=payload.status))
+    if payload.settings is not None:
+        channel = channel_settings_set(channel=channel, values=payload.settings)
+    if payload.status is not None:
+        channel = channel_set_status(channel=channel, status=payload.status)
+    return channel_out(channel)

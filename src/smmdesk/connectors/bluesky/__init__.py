@@ -111,6 +111,10 @@ class BlueskyConnector(Connector):
     # No edit: a changed post record would keep its likes and replies under new words,
     # which Bluesky's app does not allow, so we do not either. Deleting others' replies
     # is not possible; hiding them is (threadgate "hiddenReplies").
+    # find_published reads the PDS repository itself (listRecords): complete and
+    # immediate, unlike the AppView.
+    listing_lag = timedelta(0)
+    metrics_reads_per_run = 30  # Bluesky allows 3,000 calls per 5 minutes.
     capabilities = Capabilities(delete=True, comments=True, reply=True, hide_comment=True,
                                 post_metrics=True, account_metrics=True, find_published=True)
     # https://docs.bsky.app/docs/advanced-guides/rate-limits : 5,000 points an hour and
@@ -270,11 +274,16 @@ class BlueskyConnector(Connector):
                        ) -> list[RemoteComment]:
         """Every reply under the post, at any depth (getPostThread), with its parent;
         ours marked ``by_us``, those hidden with the threadgate marked ``hidden``."""
-        data = self._xrpc("app.bsky.feed.getPostThread",
-                          params={"uri": external_id, "depth": 1000, "parentHeight": 0})
+        try:
+            data = self._xrpc("app.bsky.feed.getPostThread",
+                              params={"uri": external_id, "depth": 1000, "parentHeight": 0})
+        except PermanentError as exc:
+            if exc.code != "not_found":
+                raise
+            data = {}
         thread = data.get("thread") or {}
         if "post" not in thread:
-            raise _gone()
+            raise self._not_yet_or_gone(external_id)
         gate = (data.get("threadgate") or thread["post"].get("threadgate") or {})
         hidden = set((gate.get("record") or {}).get("hiddenReplies") or [])
         comments: list[RemoteComment] = []
@@ -441,16 +450,24 @@ class BlueskyConnector(Connector):
         posts = self._xrpc("app.bsky.feed.getPosts", params={"uris": [uri]}).get("posts")
         if posts:
             return posts[0]
+        raise self._not_yet_or_gone(uri)
+
+    def _not_yet_or_gone(self, uri: str) -> ConnectorError:
+        """The error for a post the AppView does not show. Our own post still in our
+        repository (getRecord, read from the PDS that wrote it) is "not indexed yet", a
+        transient wait; only a post missing there too is gone."""
         parts = uri.removeprefix("at://").split("/")
-        if len(parts) == 3 and parts[0] == self._did():
-            try:
-                self._xrpc("com.atproto.repo.getRecord", params={
-                    "repo": parts[0], "collection": parts[1], "rkey": parts[2]})
-            except PermanentError:
-                raise _gone() from None
-            raise TransientError(_("Bluesky has not shown this post yet; smmdesk will look "
-                                   "again in a minute."), code="not_indexed", retry_after=60)
-        raise _gone()
+        if len(parts) != 3 or parts[0] != self._did():
+            return _gone()
+        try:
+            self._xrpc("com.atproto.repo.getRecord", params={
+                "repo": parts[0], "collection": parts[1], "rkey": parts[2]})
+        except PermanentError as exc:
+            if exc.code in ("RecordNotFound", "not_found"):
+                return _gone()
+            raise
+        return TransientError(_("Bluesky has not shown this post yet; smmdesk will look "
+                                "again in a minute."), code="not_indexed", retry_after=60)
 
     def _threadgate(self, rkey: str) -> tuple[dict, str]:
         """The root post's threadgate record and its CID, or a new one."""

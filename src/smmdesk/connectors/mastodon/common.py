@@ -17,3 +17,12 @@ DEFAULT_DESCRIPTION_LIMIT = 1500
 IMAGE_MAX_BYTES = 16 * MB
 VIDEO_MAX_BYTES = 103_809_024
 VISIBILITIES = ("public", "unlisted", "private")
+# Servers that only know the coarse scopes (GoToSocial before 0.19: "scopes can be any
+# space-separated combination of read, write, admin", docs/api/authentication.md) are
+# asked for these instead; they cover ours (_require_scopes accepts them).
+COARSE_SCOPES = ("read", "write")
+# "Idempotency keys are stored for up to 1 hour" (POST /api/v1/statuses, header
+# Idempotency-Key): a part resent later than this is a new status on Mastodon too.
+IDEMPOTENCY_WINDOW_S = 3600
+# How far back a resend looks for the parts of a post already out.
+RESEND_LOOKBACK_S = 24 * 3600

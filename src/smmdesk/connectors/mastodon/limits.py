@@ -16,6 +16,7 @@ from smmdesk.connectors.mastodon.common import (
     DEFAULT_URL_CHARACTERS,
     VISIBILITIES,
 )
+from smmdesk.connectors.mastodon.flavour import counting
 from smmdesk.connectors.mastodon.text import status_length, thread_parts
 
 if TYPE_CHECKING:
@@ -62,20 +63,26 @@ def _limits(base: Limits, settings: dict) -> Limits:
 
 def _length_issues(req: PublishRequest, settings: dict) -> list[Issue]:
     limit, url_chars, cw = _max_characters(settings), _url_chars(settings), _cw(req)
+    rule = counting(settings)
     facts = {"limit": limit, "url": url_chars}
     if req.format == Format.THREAD:
-        parts = thread_parts(req.text, limit, cw, url_chars)
+        parts = thread_parts(req.text, limit, cw, url_chars, rule)
         for n, part in enumerate(parts, start=1):
-            length = status_length(part, cw, url_chars)
+            length = status_length(part, cw, url_chars, rule)
             if length > limit:
                 return [Issue("thread_part_too_long", _(
                     "Mastodon allows at most %(limit)d characters per post here; part %(n)d "
                     "of the thread cannot be split at a space and has %(length)d. Shorten it "
                     "or the content warning.") % {**facts, "n": n, "length": length})]
         return []
-    length = status_length(req.text, cw, url_chars)
+    length = status_length(req.text, cw, url_chars, rule)
     if length <= limit:
         return []
+    if rule != "mastodon":
+        return [Issue("text_too_long", _(
+            "This server allows at most %(limit)d characters, counting the content warning "
+            "and every character of each link; this post has %(length)d.")
+            % {**facts, "length": length})]
     return [Issue("text_too_long", _(
         "Mastodon allows at most %(limit)d characters here, counting the content warning "
         "and each link as %(url)d; this post has %(length)d.")
@@ -116,11 +123,22 @@ def _cw(req: PublishRequest) -> str:
     return str(req.options.get("content_warning") or "").strip()
 
 
-def _status_options(req: PublishRequest) -> dict:
-    """Visibility left out when not chosen: the account's default on Mastodon applies."""
+def _visibility(req: PublishRequest, settings: dict) -> str:
+    """The post's choice, else the account's default read at connect (source.privacy):
+    some servers (GoToSocial among them) do not apply the account's default when the
+    field is left out, so it is always sent."""
+    chosen = req.options.get("visibility")
+    if chosen in VISIBILITIES:
+        return str(chosen)
+    default = settings.get("default_visibility")
+    return str(default) if default in VISIBILITIES else ""
+
+
+def _status_options(req: PublishRequest, settings: dict | None = None) -> dict:
     opts = {}
-    if req.options.get("visibility") in VISIBILITIES:
-        opts["visibility"] = req.options["visibility"]
+    visibility = _visibility(req, settings or {})
+    if visibility:
+        opts["visibility"] = visibility
     if _cw(req):
         opts["spoiler_text"] = _cw(req)
     return opts

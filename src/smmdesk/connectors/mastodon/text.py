@@ -23,9 +23,16 @@ _MENTION = re.compile(r"(?<![=/\w])@(\w+(?:[\w.-]*\w)?)@[\w.-]+\w", re.U)
 _BREAK = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.M)
 
 
-def status_length(text: str, spoiler: str = "", url_chars: int = DEFAULT_URL_CHARACTERS) -> int:
+def status_length(text: str, spoiler: str = "", url_chars: int = DEFAULT_URL_CHARACTERS,
+                  counting: str = "mastodon") -> int:
     """Mastodon's count: grapheme clusters of the content warning plus the text, with
-    each http(s) link counted as ``url_chars`` and @user@server as @user."""
+    each http(s) link counted as ``url_chars`` and @user@server as @user. Other servers
+    count the raw text (``counting``, see flavour.py): "graphemes" (Pleroma, Akkoma) or
+    "codepoints" (GoToSocial, and any server we do not know: the strictest count)."""
+    if counting == "graphemes":
+        return grapheme_count(spoiler + text)
+    if counting == "codepoints":
+        return len(spoiler + text)
     def placeholder(match: re.Match) -> str:
         tail = _URL_TAIL.search(match.group(0))
         return "x" * url_chars + (tail.group(0) if tail else "")
@@ -35,7 +42,8 @@ def status_length(text: str, spoiler: str = "", url_chars: int = DEFAULT_URL_CHA
 
 
 def thread_parts(text: str, limit: int, spoiler: str = "",
-                 url_chars: int = DEFAULT_URL_CHARACTERS) -> list[str]:
+                 url_chars: int = DEFAULT_URL_CHARACTERS, counting: str = "mastodon"
+                 ) -> list[str]:
     """A thread's statuses: the text cut at lines of three or more dashes, and any piece
     still over ``limit`` (with the content warning, which each status repeats) cut at
     the last space that fits."""
@@ -43,7 +51,8 @@ def thread_parts(text: str, limit: int, spoiler: str = "",
     for chunk in _BREAK.split(text):
         chunk = chunk.strip()
         if chunk:
-            parts += _fit(chunk, limit, lambda s: status_length(s, spoiler, url_chars))
+            parts += _fit(chunk, limit,
+                          lambda s: status_length(s, spoiler, url_chars, counting))
     return parts or [""]
 
 

@@ -30,7 +30,7 @@ import hmac
 import html
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -115,6 +115,8 @@ class VKConnector(Connector):
         mixed_media=True,
         counts="chars",
     )
+    # wall.get shows a community's own post at once; a minute of margin for its caches.
+    listing_lag = timedelta(minutes=1)
     capabilities = Capabilities(delete=True, edit=True, comments=True, reply=True,
                                 delete_comment=True, post_metrics=True, account_metrics=True,
                                 webhooks=True, find_published=True)

@@ -42,7 +42,8 @@ def chip(context, c: dict):
 
 # Kinds drawn in icons/networks.svg; any other kind (a network added later) gets "other".
 NETWORK_ICONS = frozenset({"telegram", "vk", "instagram", "facebook", "mastodon", "bluesky",
-                           "webhook", "sandbox"})
+                           "youtube", "tiktok", "x", "linkedin", "pinterest", "threads",
+                           "odnoklassniki", "webhook", "sandbox"})
 
 
 @cache

@@ -38,7 +38,7 @@ from smmdesk.accounts.services import (
 from smmdesk.channels.access import access_channel
 from smmdesk.channels.models import ChannelStatus
 from smmdesk.channels.selectors import channel_list
-from smmdesk.channels.services import channel_connect, channel_set_status
+from smmdesk.channels.services import channel_connect, channel_set_status, channel_settings_set
 from smmdesk.connectors.base import ConnectorError
 from smmdesk.connectors.registry import CONNECTORS, connector_class, kind_label
 from smmdesk.content.models import HashtagGroup, Snippet
@@ -429,7 +429,18 @@ def _channel_rows(workspace) -> list:
         row.expiry = _expiry(row, now)
         row.metrics_source = (connector_class(row.kind).metrics_source(row.settings or {})
                               if row.kind in CONNECTORS else None)
+        row.notes = (connector_class(row.kind).channel_notes(row.settings or {})
+                     if row.kind in CONNECTORS else [])
+        row.fields = _settings_fields(row)
     return rows
+
+
+def _settings_fields(channel) -> list[dict]:
+    if channel.kind not in CONNECTORS:
+        return []
+    return [{"name": name, "label": label, "choices": choices,
+             "value": (channel.settings or {}).get(name, "")}
+            for name, label, choices in connector_class(channel.kind).settings_fields]
 
 
 def _network(kind: str, failed) -> dict:
@@ -508,6 +519,25 @@ def channel_status(request, membership, channel_id: int):
     return redirect("web:channels", slug=slug)
 
 
+@require_POST
+@requires(Perm.CHANNELS_MANAGE)
+def channel_settings(request, membership, channel_id: int):
+    """The settings a network lets a person change after connecting (the X API tier)."""
+    try:
+        channel = access_channel(workspace=membership.workspace, channel_id=channel_id)
+    except SmmdeskError:
+        raise Http404 from None
+    names = [name for name, _label, _c in connector_class(channel.kind).settings_fields]
+    try:
+        channel_settings_set(channel=channel,
+                             values={n: request.POST.get(n, "") for n in names})
+    except SmmdeskError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Settings of %(channel)s saved.") % {"channel": channel.name})
+    return redirect("web:channels", slug=membership.workspace.slug)
+
+
 urlpatterns = [
     path("w/<slug:slug>/settings/", settings_page, name="settings"),
     path("w/<slug:slug>/settings/workspace/", settings_workspace, name="settings_workspace"),
@@ -533,6 +563,8 @@ urlpatterns = [
     path("w/<slug:slug>/channels/", channels, name="channels"),
     path("w/<slug:slug>/channels/connect/<str:kind>/", channel_connect_view,
          name="channel_connect"),
+    path("w/<slug:slug>/channels/<int:channel_id>/settings/", channel_settings,
+         name="channel_settings"),
     path("w/<slug:slug>/channels/<int:channel_id>/status/", channel_status,
          name="channel_status"),
 ]

@@ -72,7 +72,9 @@
     mediaInput.value = ids().concat([String(id)]).join(",");
     var fig = document.createElement("figure");
     fig.dataset.media = id;
-    var thumb = kind === "video" ? Object.assign(document.createElement("div"), {className: "vid", textContent: "▶"})
+    var thumb = kind === "video" || kind === "document"
+      ? Object.assign(document.createElement("div"), {className: kind === "video" ? "vid" : "vid doc",
+                                                      textContent: kind === "video" ? "▶" : "PDF"})
       : Object.assign(document.createElement("img"), {src: src, alt: ""});
     var cap = Object.assign(document.createElement("figcaption"), {textContent: name});
     var x = Object.assign(document.createElement("button"), {type: "button", className: "x", textContent: "×"});
