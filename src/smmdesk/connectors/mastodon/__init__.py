@@ -161,7 +161,7 @@ class MastodonConnector(Connector):
     # post (a visibility the server hides from it) find_published answers UNKNOWN.
     listing_lag: ClassVar[timedelta | None] = timedelta(seconds=30)
     # What oauth_register falls back to on a server that refuses granular scopes; an app
-    # stored with these is not stale (for channels/connecting.py, see oauth_scopes).
+    # stored with these is not stale, and the sign-in asks for them (channels/connecting).
     oauth_fallback_scopes: ClassVar[tuple[str, ...]] = COARSE_SCOPES
     oauth = OAuthSpec(
         authorize_url="{origin}/oauth/authorize",
@@ -220,12 +220,6 @@ class MastodonConnector(Connector):
         if scopes != " ".join(SCOPES):
             registered["scopes"] = scopes  # what the sign-in page must ask for, too
         return registered
-
-    @classmethod
-    def oauth_scopes(cls, registered: dict) -> tuple[str, ...]:
-        """The scopes to ask for at sign-in on a server where the app was registered:
-        the coarse ones where it refused ours (see the report for the shared code)."""
-        return tuple(str(registered.get("scopes") or " ".join(SCOPES)).split())
 
     def _register(self, redirect_uri: str, scopes: str) -> Any:
         payload = {"client_name": APP_NAME, "redirect_uris": redirect_uri, "scopes": scopes}
