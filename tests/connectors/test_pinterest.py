@@ -115,6 +115,20 @@ def test_it_declares_oauth_limits_and_what_the_api_does_not_allow():
 # ---------------------------------------------------------------- connect
 
 
+def test_the_first_sign_in_asks_for_a_refresh_token_that_renews_itself(contract, app):
+    """Apps made before 25 September 2025 get a continuous refresh token only when the
+    code exchange asks for it."""
+    from smmdesk.connectors import oauth
+
+    contract("pinterest", "token.exchange")
+    client = oauth.deployment_client(PinterestConnector.oauth)
+    token = oauth.exchange_code(PinterestConnector.oauth, client,
+                                code="pin-code-from-the-redirect", verifier="",
+                                redirect_uri="https://smm.zerno.coffee/oauth/callback/pinterest/",
+                                http=HttpClient(), network="Pinterest")
+    assert token["refresh_token_expires_in"] == 5184000
+
+
 def test_it_connects_the_account_with_its_first_board_as_default(contract):
     transport = contract("pinterest", "user_account.ok", "boards.page1", "boards.page2")
     token = {"access_token": TOKEN, "refresh_token": REFRESH, "expires_in": 2592000,

@@ -24,6 +24,7 @@ from smmdesk.connectors.base import (
 )
 from smmdesk.connectors.tiktok import TikTokConnector, uploads
 from smmdesk.lib import http as http_lib
+from smmdesk.lib.containers import mp4_duration
 from smmdesk.lib.http import HttpClient
 from tests.connectors.contract import request_body
 from tests.files import png_bytes
@@ -207,11 +208,11 @@ def test_chunk_plan_follows_the_media_transfer_guide():
 def test_mp4_duration_is_read_from_mvhd(tmp_path):
     path = tmp_path / "v.mp4"
     path.write_bytes(mp4_of(75, size=5000))
-    assert uploads.mp4_duration(path) == 75
+    assert mp4_duration(path) == 75
     path.write_bytes(mp4_of(700, version=1))
-    assert uploads.mp4_duration(path) == 700
+    assert mp4_duration(path) == 700
     path.write_bytes(b"not a video at all")
-    assert uploads.mp4_duration(path) is None
+    assert mp4_duration(path) is None
 
 
 # ---------------------------------------------------------------- direct video posts

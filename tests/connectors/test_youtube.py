@@ -423,6 +423,29 @@ def test_a_2_gb_video_is_never_held_in_memory(tmp_path, waits):
 # ---------------------------------------------------------------- validate
 
 
+def test_a_short_longer_than_three_minutes_is_refused(tmp_path):
+    """YouTube reads a Short's length from the file; so does smmdesk (its mvhd box)."""
+    import struct
+
+    def mp4(seconds: int) -> MediaFile:
+        def box(kind, payload):
+            return struct.pack(">I", 8 + len(payload)) + kind + payload
+        mvhd = box(b"mvhd", b"\0\0\0\0" + struct.pack(">IIII", 0, 0, 1000, seconds * 1000)
+                   + b"\0" * 80)
+        path = tmp_path / f"short-{seconds}.mp4"
+        path.write_bytes(box(b"ftyp", b"isom\0\0\2\0isomiso2") + box(b"moov", mvhd))
+        return MediaFile(path=path, kind=MediaKind.VIDEO, mime="video/mp4",
+                         size=path.stat().st_size, width=1080, height=1920)
+
+    def codes(seconds):
+        req = PublishRequest(text="Pour-over in 60 s", format=Format.REEL,
+                             media=(mp4(seconds),))
+        return {i.code for i in YouTubeConnector.validate(req)}
+
+    assert "shorts_too_long" not in codes(175)
+    assert "shorts_too_long" in codes(200)
+
+
 def test_it_validates_a_post():
     def issues(req):
         return {i.code for i in YouTubeConnector.validate(req)}

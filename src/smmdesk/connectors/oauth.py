@@ -41,6 +41,9 @@ class OAuthSpec:
     callback_params: tuple[str, ...] = ()
     send_state: bool = False  # the token request repeats the ``state`` (VK ID)
     client_id_param: str = "client_id"  # the name the network gives it (TikTok: client_key)
+    # Fields the code exchange adds (Pinterest: continuous_refresh, for a refresh token
+    # that renews itself from the first sign-in on).
+    token_params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def exchange_code(spec: OAuthSpec, client: OAuthClient, *, code: str, verifier: 
                   network: str = "", extra: dict | None = None, state: str = "") -> dict:
     extra = {k: v for k, v in (extra or {}).items() if k in spec.callback_params}
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            **extra}
+            **spec.token_params, **extra}
     if spec.pkce:
         data["code_verifier"] = verifier
     if spec.send_state:

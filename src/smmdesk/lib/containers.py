@@ -6,7 +6,10 @@ a few hundred reads. ``BadContainer`` says, for the log, what did not hold.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 MAX_BOXES = 10_000  # a real file has a handful of top-level boxes; this bounds the walk
 # ISO-BMFF also holds still images (HEIF, AVIF) and audio (M4A): not videos.
@@ -121,3 +124,43 @@ def ebml_check(fileobj, size: int) -> Container:
     if segment != EBML_SEGMENT:
         raise BadContainer("no Segment after the EBML header")
     return Container("video/webm", ".webm")
+
+
+def mp4_duration(path: Path) -> float | None:
+    """Seconds of an MP4/MOV from its ``moov/mvhd`` box (found by seeking, not reading
+    the file); None when the file is no MP4 or the box is missing."""
+    try:
+        with open(path, "rb") as f:
+            end = f.seek(0, 2)
+            moov = _find_box(f, b"moov", 0, end)
+            mvhd = moov and _find_box(f, b"mvhd", *moov)
+            if not mvhd:
+                return None
+            f.seek(mvhd[0])
+            version = f.read(4)[0]
+            if version == 1:
+                scale, length = struct.unpack(">IQ", f.read(28)[16:])
+            else:
+                scale, length = struct.unpack(">II", f.read(16)[8:])
+            return length / scale if scale else None
+    except (OSError, struct.error, IndexError):
+        return None
+
+
+def _find_box(f: BinaryIO, name: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(payload start, box end) of the first box called ``name`` between start and end."""
+    pos = start
+    while pos + 8 <= end:
+        f.seek(pos)
+        size, kind = struct.unpack(">I4s", f.read(8))
+        head = 8
+        if size == 1:
+            size, head = struct.unpack(">Q", f.read(8))[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < head:
+            return None
+        if kind == name:
+            return pos + head, pos + size
+        pos += size
+    return None

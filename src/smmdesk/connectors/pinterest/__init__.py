@@ -99,6 +99,9 @@ PINTEREST_OAUTH = oauth.OAuthSpec(
     scope_separator=",",
     env_prefix="SMMDESK_PINTEREST",
     basic_auth=True,
+    # Apps made before 25 September 2025 get a continuous (self-renewing) refresh token
+    # only when they ask for it; newer ones always do.
+    token_params={"continuous_refresh": "true"},
 )
 
 # Pin analytics: metric types per kind of pin (video metrics on an image pin are

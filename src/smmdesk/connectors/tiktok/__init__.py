@@ -79,6 +79,7 @@ from smmdesk.connectors.base import (
 from smmdesk.connectors.oauth import OAuthSpec
 from smmdesk.connectors.tiktok import uploads
 from smmdesk.connectors.tiktok.errors import api_error, failed
+from smmdesk.lib.containers import mp4_duration
 from smmdesk.lib.http import HttpClient
 
 API = "https://open.tiktokapis.com"
@@ -352,7 +353,7 @@ class TikTokConnector(Connector):
 
     def _video_info(self, req: PublishRequest, creator: dict, video: MediaFile) -> dict:
         limit = creator.get("max_video_post_duration_sec")
-        seconds = uploads.mp4_duration(video.path)
+        seconds = mp4_duration(video.path)
         if isinstance(limit, int) and seconds is not None and seconds > limit:
             raise PermanentError(_(
                 "TikTok lets %(account)s post videos up to %(limit)d seconds; %(name)s lasts "

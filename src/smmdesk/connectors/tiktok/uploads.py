@@ -1,4 +1,4 @@
-"""Sending a video file to TikTok's upload URL, and reading its length.
+"""Sending a video file to TikTok's upload URL.
 
 Media Transfer Guide (https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide):
 chunks of 5–64 MB sent in order with ``Content-Range: bytes FIRST-LAST/TOTAL``;
@@ -10,10 +10,8 @@ in memory.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 MB = 2**20
 # 10 MB, as in TikTok's example: under 64 MB, so the last chunk (< 2 chunks) stays under
@@ -48,43 +46,3 @@ def pieces(path: Path, start: int, end: int) -> Iterator[bytes]:
                 raise OSError(f"{path} is shorter than expected")
             left -= len(data)
             yield data
-
-
-def mp4_duration(path: Path) -> float | None:
-    """Seconds of an MP4/MOV from its ``moov/mvhd`` box (found by seeking, not reading
-    the file); None when the file is no MP4 or the box is missing."""
-    try:
-        with open(path, "rb") as f:
-            end = f.seek(0, 2)
-            moov = _box(f, b"moov", 0, end)
-            mvhd = moov and _box(f, b"mvhd", *moov)
-            if not mvhd:
-                return None
-            f.seek(mvhd[0])
-            version = f.read(4)[0]
-            if version == 1:
-                scale, length = struct.unpack(">IQ", f.read(28)[16:])
-            else:
-                scale, length = struct.unpack(">II", f.read(16)[8:])
-            return length / scale if scale else None
-    except (OSError, struct.error, IndexError):
-        return None
-
-
-def _box(f: BinaryIO, name: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """(payload start, box end) of the first box called ``name`` between start and end."""
-    pos = start
-    while pos + 8 <= end:
-        f.seek(pos)
-        size, kind = struct.unpack(">I4s", f.read(8))
-        head = 8
-        if size == 1:
-            size, head = struct.unpack(">Q", f.read(8))[0], 16
-        elif size == 0:
-            size = end - pos
-        if size < head:
-            return None
-        if kind == name:
-            return pos + head, pos + size
-        pos += size
-    return None

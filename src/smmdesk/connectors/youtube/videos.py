@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.utils.translation import gettext as _
 
 from smmdesk.connectors.base import Format, Issue, MediaFile, MediaKind, PublishRequest
+from smmdesk.lib.containers import mp4_duration
 
 TITLE_MAX = 100  # snippet.title: "maximum length of 100 characters", no < or >
 DESCRIPTION_MAX_BYTES = 5000  # snippet.description: "maximum length of 5000 bytes"
@@ -15,6 +16,7 @@ TAGS_MAX = 500  # snippet.tags: "limited to 500 characters" in all
 PRIVACY = ("public", "unlisted", "private")
 DEFAULT_CATEGORY = "22"  # People & Blogs, YouTube's own default for uploads
 SHORTS_TAG = "#Shorts"
+SHORTS_MAX_SECONDS = 180  # YouTube Help: Shorts up to three minutes (since October 2024)
 
 
 def the_video(req: PublishRequest) -> MediaFile:
@@ -108,6 +110,12 @@ def _media_issues(req: PublishRequest) -> list[Issue]:
         issues.append(Issue("shorts_vertical", _("YouTube Shorts must be vertical or square; "
                                                  "this video is %(w)d×%(h)d.")
                             % {"w": video.width, "h": video.height}, "media"))
+    seconds = mp4_duration(video.path) if req.format == Format.REEL and video else None
+    if seconds is not None and seconds > SHORTS_MAX_SECONDS:
+        issues.append(Issue("shorts_too_long", _(
+            "YouTube Shorts are at most 3 minutes long; %(name)s lasts %(seconds)d seconds. "
+            "Publish it as a video, or shorten it.")
+            % {"name": video.name or video.path.name, "seconds": round(seconds)}, "media"))
     return issues
 
 
