@@ -40,7 +40,7 @@ LATER = timedelta(hours=1)
 # kind: (credentials, settings, external id, publish fixtures, the id the network gives)
 NETWORKS = {
     "x": ({"access_token": "x-access", "refresh_token": "x-refresh"},
-          {"username": "zerno_coffee", "tier": "basic"}, "1601234567890123456",
+          {"username": "zerno_coffee", "tier": "basic"}, "1587446522018508800",
           ["tweets.create.text"], "1865432109876543210"),
     "linkedin": ({"access_token": "li-token-zerno"},
                  {"author": "urn:li:organization:2414183", "account": "organization"},
@@ -68,7 +68,7 @@ MEDIA_NETWORKS = {
                    "board_id": "1092615165385232150", "board_name": "Latte art"},
                   "zernocoffee", ["pins.create_image"], "813744226420795884"),
     "youtube": ({"access_token": "ya29.zerno", "refresh_token": "1//zerno"},
-                {"uploads_playlist": "UUzErNoCoFfEe0000000000w"}, "UCzErNoCoFfEe0000000000w",
+                {"uploads_playlist": "UUZernoCoffeeKyiv123456A"}, "UCZernoCoffeeKyiv123456A",
                 ["upload.start", "upload.done"], None),
     "tiktok": ({"access_token": "act.zerno", "refresh_token": "rft.zerno",
                 "open_id": "-000zernoOpenId"}, {"username": "zerno.coffee"},
@@ -190,7 +190,9 @@ def test_compose_publish_and_answer_on_every_new_network(desk, live_server, new_
         http_lib.set_transport_factory(lambda t=transport: t)
         poll_comments(channels[kind])
         assert transport.unused() == [], kind
-        assert Message.objects.filter(channel=channels[kind]).exists(), kind
+        assert Message.objects.filter(channel=channels[kind], by_us=False).exists(), kind
+    for kind in ("x", "youtube", "linkedin", "odnoklassniki"):  # our own answers, known
+        assert Message.objects.filter(channel=channels[kind], by_us=True).exists(), kind
     page.goto(f"{base}/w/{ws.slug}/inbox/")
     inbox = page.inner_text("body")
     for kind in COMMENTS:

@@ -455,6 +455,10 @@ def test_it_reads_comments_and_their_replies(contract):
     assert reply.parent_external_id == C1 and reply.by_us
     assert comments[0].text == "Which beans are in it?"
     assert comments[0].created_at == datetime.fromtimestamp(1796641200, UTC)
+    # LinkedIn gives the author's URN only: the inbox shows its id, not the raw URN.
+    assert comments[0].author_id.startswith("urn:li:person:")
+    assert comments[0].author_name == "LinkedIn · " + comments[0].author_id.rsplit(":", 1)[1]
+    assert reply.author_name == "Zerno Coffee"
 
 
 def test_comments_since_a_time(contract):

@@ -94,12 +94,23 @@ def _target(comment_urn: str) -> str:
     return match.group(1) if match else ""
 
 
+def _actor_name(api: LinkedInConnector, actor: str) -> str:
+    """Who wrote a comment, for the inbox. LinkedIn's versioned API answers with the
+    author's URN only (reading a member's name needs a permission LinkedIn gives its
+    partners alone), so the inbox shows "LinkedIn · <id>", the same in every language,
+    rather than a raw URN; the URN stays in ``author_id``."""
+    if actor == api.author():
+        return api.channel.name
+    return f"LinkedIn · {actor.rsplit(':', 1)[-1]}" if actor else "LinkedIn"
+
+
 def _comment(api: LinkedInConnector, item: dict, post_urn: str) -> RemoteComment:
     actor = str(item.get("actor") or "")
     created = (item.get("created") or {}).get("time") or 0
     return RemoteComment(
         external_id=str(item["commentUrn"]), post_external_id=post_urn, author_id=actor,
-        author_name="", text=str((item.get("message") or {}).get("text") or ""),
+        author_name=_actor_name(api, actor),
+        text=str((item.get("message") or {}).get("text") or ""),
         created_at=datetime.fromtimestamp(int(created) / 1000, UTC),
         parent_external_id=str(item.get("parentComment") or ""),
         by_us=actor == api.author(), raw=item)
