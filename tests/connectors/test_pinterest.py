@@ -109,7 +109,7 @@ def test_it_declares_oauth_limits_and_what_the_api_does_not_allow():
     assert [o[0] for o in PinterestConnector.variant_options] == [
         "board", "section", "title", "link", "cover_time"]
     assert PinterestConnector.limits.text_max == 800
-    assert "pinterest" not in CONNECTORS or CONNECTORS["pinterest"][1] == "Pinterest"
+    assert CONNECTORS["pinterest"][1] == "Pinterest"
 
 
 # ---------------------------------------------------------------- connect

@@ -181,3 +181,20 @@ def test_the_guarded_transport_uses_the_guarded_backend():
     assert isinstance(transport._pool._network_backend, netguard.GuardedBackend)
     with httpx.Client(transport=transport) as client, pytest.raises(httpx.ConnectError):
         client.get("http://10.0.0.1/")  # refused before any socket: pytest-socket is quiet
+
+
+@pytest.mark.parametrize(("url", "public"), [
+    ("https://smm.zerno.coffee/m/abc/", True),
+    ("https://93.184.215.14/m/abc/", True),
+    ("http://127.0.0.1:8000/m/abc/", False),
+    ("https://10.0.0.7/m/abc/", False),
+    ("https://[::ffff:192.168.1.2]/m/", False),
+    ("https://desk.local/m/", False),
+    ("https://localhost/m/", False),
+    ("https://intranet/m/", False),
+    ("", False),
+])
+def test_a_media_address_a_network_must_fetch_is_public(url, public):
+    """Instagram, Threads and TikTok download media themselves: a local address is
+    refused before the post is sent, without a DNS lookup."""
+    assert netguard.public_url(url) is public

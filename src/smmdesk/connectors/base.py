@@ -319,6 +319,9 @@ class Connector:
     # with choices a tuple of (value, label): e.g. the X API tier the account pays for.
     # They are stored in the channel's public settings (channels.channel_settings_set).
     settings_fields: ClassVar[tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...]] = ()
+    # The credentials that are secrets (tokens, passwords), masked in logs and attempt
+    # records; the others (an account id, an expiry time) stay readable. None: all.
+    secret_keys: ClassVar[tuple[str, ...] | None] = None
     # How soon after our own send ``find_published`` can be trusted to see the post. A
     # NOT_FOUND earlier than this (or ever, when None) is not taken as "never created":
     # the engine keeps looking with backoff and then asks a person, and never resends.
@@ -346,8 +349,12 @@ class Connector:
         return self.channel.renewal(renew)
 
     def secrets(self) -> list[str]:
-        """Strings to mask in logs and attempt records."""
-        return [v for v in self.channel.credentials.values() if isinstance(v, str)]
+        """Strings to mask in logs and attempt records: the credentials named in
+        ``secret_keys``, or every string credential when it is None."""
+        creds = self.channel.credentials
+        if self.secret_keys is None:
+            return [v for v in creds.values() if isinstance(v, str)]
+        return [str(creds[k]) for k in self.secret_keys if creds.get(k)]
 
     # -- connect --------------------------------------------------------------
 

@@ -26,12 +26,10 @@ https://developers.facebook.com/docs/instagram-platform/webhooks/examples .
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +63,7 @@ from smmdesk.connectors.meta import (
     webhook_time,
 )
 from smmdesk.connectors.webhooks import WebhookEvent
+from smmdesk.lib import netguard
 from smmdesk.lib.http import HttpClient
 
 MB = 2**20
@@ -297,7 +296,7 @@ class InstagramConnector(MetaConnector):
 
     def _require_public(self, media: tuple[MediaFile, ...]) -> None:
         for item in media:
-            if not _is_public(item.url):
+            if not netguard.public_url(item.url):
                 raise PermanentError(_(
                     "Instagram downloads photos and videos from this smmdesk server, but "
                     "“%(url)s” cannot be reached from the internet. Set SMMDESK_SITE_URL to "
@@ -475,17 +474,6 @@ def _container_failed(body: dict, media: MediaFile) -> ConnectorError:
     return PermanentError(_("Instagram could not process %(name)s: %(reason)s") % who,
                           code="container_error", raw=body)
 
-
-def _is_public(url: str) -> bool:
-    host = urlsplit(url or "").hostname or ""
-    if not host or host == "localhost" or host.endswith((".local", ".localhost",
-                                                         ".internal")):
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return "." in host
-    return address.is_global
 
 
 def _change_event(account: str, change: dict, sent_at: Any = None) -> WebhookEvent:

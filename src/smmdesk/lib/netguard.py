@@ -42,6 +42,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -115,6 +116,21 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
             return False
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified
                                  or ip.is_loopback or ip.is_link_local or ip.is_private)
+
+
+def public_url(url: str) -> bool:
+    """Whether a network on the internet could fetch ``url``: a public address, or a
+    host name that is not a local one (``.local``, ``.internal``...). No DNS lookup: the
+    network resolves it, not us. For media the network downloads itself (Instagram,
+    Threads, TikTok photos), refused before the post is sent."""
+    host = urlsplit(url or "").hostname or ""
+    if not host or host == "localhost" or host.endswith((".local", ".localhost",
+                                                         ".internal")):
+        return False
+    try:
+        return is_public(ipaddress.ip_address(host))
+    except ValueError:
+        return "." in host
 
 
 def checked_addresses(host: str, port: int) -> list[str]:

@@ -145,7 +145,7 @@ def _posted_so_far(pub: Publication) -> tuple[str, ...]:
         return ()
     last = (PublishAttempt.objects.filter(publication=pub, kind=PublishAttempt.KIND_PUBLISH)
             .order_by("-started_at").values_list("response", flat=True).first())
-    posted = (last or {}).get("thread_posted") if isinstance(last, dict) else None
+    posted = last.get("thread_posted") if isinstance(last, dict) else None
     return tuple(str(i) for i in posted) if isinstance(posted, list) else ()
 
 

@@ -98,6 +98,7 @@ LIST_PAGES = 10  # find_published reads at most 1,000 recent posts
 class BlueskyConnector(Connector):
     kind = "bluesky"
     label = "Bluesky"
+    secret_keys = ("accessJwt", "refreshJwt", "appPassword")
     # Graphemes, not code points: ``validate`` counts them (``text_max`` is what the
     # composer shows; it counts code points, which is never fewer).
     limits = Limits(
@@ -146,12 +147,6 @@ class BlueskyConnector(Connector):
                                                                           "pds")
                                                  if self._creds.get(k)}}
         self._dids: dict[str, str | None] = {}  # handle -> DID, per connector
-
-    def secrets(self) -> list[str]:
-        """Tokens and the app password; the DID and handle stay readable in traces."""
-        creds = self.channel.credentials
-        return [creds[k] for k in ("accessJwt", "refreshJwt", "appPassword")
-                if isinstance(creds.get(k), str)]
 
     # -- connect --------------------------------------------------------------
 

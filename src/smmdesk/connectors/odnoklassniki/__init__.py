@@ -98,6 +98,7 @@ OK_OAUTH = oauth.OAuthSpec(
 class OdnoklassnikiConnector(Connector):
     kind = "odnoklassniki"
     label = gettext_lazy("Odnoklassniki (OK.ru)")
+    secret_keys = ("access_token", "refresh_token")
     # Text: OK publishes no figure; a longer text gets error 601 MEDIA_TOPIC_TEXT_LIMIT,
     # mapped to words. Media: no published count either (too many blocks is error 600);
     # 20 is a cautious cap. Video: "files from 16 KB to 1 GB" (video.getUploadUrl).
@@ -432,10 +433,6 @@ class OdnoklassnikiConnector(Connector):
     def _who(self) -> dict[str, str]:
         name = self.channel.name or self.channel.settings.get("shortname")
         return {"group": f"“{name}”" if name else _("the group")}
-
-    def secrets(self) -> list[str]:
-        creds = self.channel.credentials
-        return [str(creds[k]) for k in ("access_token", "refresh_token") if creds.get(k)]
 
 
 # ---------------------------------------------------------------- helpers

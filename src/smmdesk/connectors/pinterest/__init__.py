@@ -119,6 +119,7 @@ ACCOUNT_DAYS = 30
 class PinterestConnector(Connector):
     kind = "pinterest"
     label = "Pinterest"
+    secret_keys = ("access_token", "refresh_token")
     # The post's text is the pin's description (PinCreate "maxLength: 800"); a pin
     # needs an image or a video; at most 5 images (a carousel) or one video plus one
     # image as its cover (checked in ``validate``).
@@ -331,10 +332,6 @@ class PinterestConnector(Connector):
     def who(self) -> dict[str, str]:
         name = self.channel.name or self.channel.settings.get("username")
         return {"account": f"“{name}”" if name else _("the Pinterest account")}
-
-    def secrets(self) -> list[str]:
-        creds = self.channel.credentials
-        return [str(creds[k]) for k in ("access_token", "refresh_token") if creds.get(k)]
 
     # -- steps -------------------------------------------------------------------
 

@@ -11,10 +11,8 @@ simply tried again; only threads_publish is "maybe sent" when its answer is lost
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +28,7 @@ from smmdesk.connectors.base import (
 from smmdesk.connectors.meta import best_effort, graph_time
 from smmdesk.connectors.threads import common
 from smmdesk.connectors.threads.errors import container_failed
+from smmdesk.lib import netguard
 
 if TYPE_CHECKING:
     from smmdesk.connectors.threads import ThreadsConnector
@@ -127,23 +126,13 @@ def _options(req: PublishRequest) -> dict:
 
 def require_public(media: tuple[MediaFile, ...]) -> None:
     for item in media:
-        if not is_public(item.url):
+        if not netguard.public_url(item.url):
             raise PermanentError(_(
                 "Threads downloads photos and videos from this smmdesk server, but “%(url)s” "
                 "cannot be reached from the internet. Set SMMDESK_SITE_URL to the server's "
                 "public https address (see the README), then publish again.")
                 % {"url": item.url or _("(no address)")}, code="media_not_public")
 
-
-def is_public(url: str) -> bool:
-    host = urlsplit(url or "").hostname or ""
-    if not host or host == "localhost" or host.endswith((".local", ".localhost",
-                                                         ".internal")):
-        return False
-    try:
-        return ipaddress.ip_address(host).is_global
-    except ValueError:
-        return "." in host
 
 
 def check_quota(api: ThreadsConnector, *, posts: int, replies: int) -> None:

@@ -41,7 +41,6 @@ https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit .
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
@@ -79,6 +78,7 @@ from smmdesk.connectors.base import (
 from smmdesk.connectors.oauth import OAuthSpec
 from smmdesk.connectors.tiktok import uploads
 from smmdesk.connectors.tiktok.errors import api_error, failed
+from smmdesk.lib import netguard
 from smmdesk.lib.containers import mp4_duration
 from smmdesk.lib.http import HttpClient
 
@@ -336,7 +336,7 @@ class TikTokConnector(Connector):
         body = {} if inbox else {"post_info": self._video_info(req, creator, video)}
         path = ("/v2/post/publish/inbox/video/init/" if inbox
                 else "/v2/post/publish/video/init/")
-        if _is_public(video.url):
+        if netguard.public_url(video.url):
             try:
                 data = self._call("POST", path, create=True, json={**body, "source_info": {
                     "source": "PULL_FROM_URL", "video_url": video.url}})
@@ -385,7 +385,7 @@ class TikTokConnector(Connector):
 
     def _photo_init(self, req: PublishRequest, creator: dict, inbox: bool) -> str:
         for photo in req.media:
-            if not _is_public(photo.url):
+            if not netguard.public_url(photo.url):
                 raise PermanentError(_(
                     "TikTok downloads photos from this smmdesk server, but “%(url)s” cannot "
                     "be reached from the internet. Set SMMDESK_SITE_URL to the server's "
@@ -620,16 +620,6 @@ def _option_issues(opts: dict | None) -> list[Issue]:
             "watch”, or untick “Branded content”."), "options")]
     return []
 
-
-def _is_public(url: str) -> bool:
-    host = urlsplit(url or "").hostname or ""
-    if not host or host == "localhost" or host.endswith((".local", ".localhost",
-                                                         ".internal")):
-        return False
-    try:
-        return ipaddress.ip_address(host).is_global
-    except ValueError:
-        return "." in host
 
 
 def _json(response: httpx.Response) -> dict:

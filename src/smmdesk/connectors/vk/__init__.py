@@ -101,6 +101,7 @@ VK_ID_OAUTH = oauth.OAuthSpec(
 class VKConnector(Connector):
     kind = "vk"
     label = "VK"
+    secret_keys = ("access_token", "refresh_token", "callback_secret")
     # Text: dev.vk.com publishes no length for wall.post; 16384 is the figure VK
     # integrations enforce, counted here in code points (how VK counts is not documented;
     # not checked against the live API). Media: "no more than
@@ -446,11 +447,6 @@ class VKConnector(Connector):
     def _who(self) -> dict[str, str]:
         name = self.channel.name or self.channel.settings.get("screen_name")
         return {"community": f"“{name}”" if name else _("the community")}
-
-    def secrets(self) -> list[str]:
-        creds = self.channel.credentials
-        return [str(creds[k]) for k in ("access_token", "refresh_token", "callback_secret")
-                if creds.get(k)]
 
     def _error(self, method: str, response: httpx.Response, body: dict) -> ConnectorError:
         error = body.get("error") if isinstance(body.get("error"), dict) else {}

@@ -102,6 +102,7 @@ _URLS = re.compile(r"https?://\S+")
 class XConnector(Connector):
     kind = "x"
     label = "X (Twitter)"
+    secret_keys = ("access_token", "refresh_token")
     # Weighted characters: ``validate`` counts them as X does (``text_max`` is what the
     # composer shows). Four images, or one GIF or one video, never mixed.
     limits = Limits(
@@ -142,11 +143,6 @@ class XConnector(Connector):
     def __init__(self, channel: ChannelContext, http: HttpClient | None = None):
         super().__init__(channel, http)
         self._creds = dict(channel.credentials)
-
-    def secrets(self) -> list[str]:
-        creds = self.channel.credentials
-        return [creds[k] for k in ("access_token", "refresh_token")
-                if isinstance(creds.get(k), str)]
 
     # -- connect --------------------------------------------------------------
 

@@ -109,6 +109,7 @@ _FIND_SLACK = timedelta(minutes=5)  # clocks differ; a match must be this recent
 class YouTubeConnector(Connector):
     kind = "youtube"
     label = "YouTube"
+    secret_keys = ("access_token", "refresh_token")
     # videos resource: description "maximum length of 5000 bytes" (checked in bytes by
     # ``validate``; text_max is what the composer counts), title 100 characters.
     # Uploads: "Maximum file size: 256GB"; thumbnails.set: "Maximum file size: 2MB",
@@ -159,11 +160,6 @@ class YouTubeConnector(Connector):
     def __init__(self, channel: ChannelContext, http: HttpClient | None = None):
         super().__init__(channel, http)
         self._creds = dict(channel.credentials)
-
-    def secrets(self) -> list[str]:
-        creds = self.channel.credentials
-        return [creds[k] for k in ("access_token", "refresh_token")
-                if isinstance(creds.get(k), str)]
 
     # -- connect --------------------------------------------------------------
 
