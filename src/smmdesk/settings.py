@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "smmdesk.nlp",
     "smmdesk.inbox",
     "smmdesk.analytics",
+    "smmdesk.listening",
+    "smmdesk.competitors",
     "smmdesk.web",
 ]
 
@@ -264,6 +266,9 @@ SMMDESK_CELERY_LOOKAHEAD = envfloat("SMMDESK_CELERY_LOOKAHEAD", 1.0)
 # How long one worker holds a channel's polling, a batch of webhook deliveries or a rule
 # action before another may take it over (a killed worker's work comes back after this).
 SMMDESK_INBOX_LEASE_SECONDS = envint("SMMDESK_INBOX_LEASE_SECONDS", 120)
+# The shortest wait between two fetches of one listening source (each source has its own,
+# longer, polite interval; this floor keeps a misconfigured one from hammering a site).
+SMMDESK_LISTENING_MIN_SECONDS = envint("SMMDESK_LISTENING_MIN_SECONDS", 60)
 # Analytics: how often each worker looks for due metric readings (analytics/collector.py),
 # and how long one worker holds the readings it claimed before another may take them.
 SMMDESK_ANALYTICS_INTERVAL_SECONDS = envfloat("SMMDESK_ANALYTICS_INTERVAL_SECONDS", 60.0)

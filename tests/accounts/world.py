@@ -102,6 +102,7 @@ def build_world(*, workspace, owner, outsider, member_factory) -> World:
     rows["link_id"] = link_create(workspace=workspace, target="https://zerno.example/",
                                   actor=owner).pk
     rows.update(report_rows(workspace, owner))
+    rows.update(listening_rows(workspace, owner))
     rows["cost_id"] = cost_create(workspace=workspace, kind="ads", amount=100,
                                   spent_on=date(2030, 12, 1), actor=owner).pk
     world.ids = {"slug": workspace.slug, "ws": workspace.pk, "channel_id": channel.pk,
@@ -122,3 +123,27 @@ def report_rows(workspace, owner) -> dict:
                                    figures={"sections": []}, created_by=owner)
     template = ReportTemplate.objects.create(workspace=workspace, name="Monthly", created_by=owner)
     return {"report_id": report.pk, "template_id": template.pk}
+
+
+def listening_rows(workspace, owner) -> dict:
+    """A query, a source with one item that became a mention and a story, a competitor
+    with a page (rows as the worker stores them: no fetch, no models)."""
+    from smmdesk.competitors.models import Competitor, Page
+    from smmdesk.listening.models import Item, Mention, Query, Source, Story
+
+    query = Query.objects.create(workspace=workspace, name="Brand", text="Zerno",
+                                 created_by=owner)
+    source = Source.objects.create(workspace=workspace, kind="sandbox", name="Sandbox")
+    now = timezone.now()
+    story = Story.objects.create(workspace=workspace, key="s1", title="Frost in Brazil",
+                                 first_seen=now, last_seen=now, items_count=1,
+                                 sources_count=1)
+    item = Item.objects.create(workspace=workspace, source=source, external_id="1",
+                               text="Zerno is the best", published_at=now, story=story)
+    mention = Mention.objects.create(workspace=workspace, item=item, published_at=now)
+    mention.queries.add(query)
+    competitor = Competitor.objects.create(workspace=workspace, name="Kava Lab")
+    page = Page.objects.create(competitor=competitor, kind="sandbox",
+                               config={"handle": "kava_lab"}, name="kava_lab")
+    return {"query_id": query.pk, "source_id": source.pk, "mention_id": mention.pk,
+            "story_id": story.pk, "competitor_id": competitor.pk, "page_id": page.pk}

@@ -16,7 +16,7 @@ from smmdesk.api.v1 import api as ninja_api
 from smmdesk.content.services import media_upload, post_create
 from smmdesk.publishing.models import Publication, PublishAttempt
 from smmdesk.publishing.services import publication_schedule
-from tests.accounts.world import report_rows
+from tests.accounts.world import listening_rows, report_rows
 from tests.files import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,8 @@ def rows(workspace, owner, sandbox):
                        actor=owner)
     return {"ws": workspace.pk, "channel_id": sandbox.pk, "post_id": post.pk,
             "pub_id": pub.pk, "media_id": media.pk, "goal_id": goal.pk, "link_id": link.pk,
-            "cost_id": cost.pk, **report_rows(workspace, owner)}
+            "cost_id": cost.pk, **report_rows(workspace, owner),
+            **listening_rows(workspace, owner)}
 
 
 BODIES = {

@@ -26,6 +26,7 @@ LEADS = frozenset({"owner", "manager"})
 OWNER = frozenset({"owner"})
 ANALYTICS = frozenset({"owner", "manager", "analyst", "client"})
 SIGNED_IN = "signed_in"
+LISTENING_MANAGE = frozenset({"owner", "manager", "analyst"})
 
 WS = "/api/v1/workspaces/{ws}"
 EXPECTED: dict[tuple[str, str], frozenset | str] = {
@@ -72,6 +73,20 @@ EXPECTED: dict[tuple[str, str], frozenset | str] = {
     ("GET", WS + "/links"): ANALYTICS, ("POST", WS + "/links"): TEAM,
     ("GET", WS + "/links/{link_id}"): ANALYTICS,
     ("GET", WS + "/links/{link_id}/clicks"): ANALYTICS,
+    # listening (api/routers/listening.py): read by listening.view, queries and sources
+    # by listening.manage, mentions worked by mentions.answer
+    ("GET", WS + "/listening/queries"): STAFF,
+    ("POST", WS + "/listening/queries"): LISTENING_MANAGE,
+    ("PATCH", WS + "/listening/queries/{query_id}"): LISTENING_MANAGE,
+    ("DELETE", WS + "/listening/queries/{query_id}"): LISTENING_MANAGE,
+    ("POST", WS + "/listening/check"): STAFF,
+    ("GET", WS + "/listening/sources"): STAFF,
+    ("POST", WS + "/listening/sources"): LISTENING_MANAGE,
+    ("DELETE", WS + "/listening/sources/{source_id}"): LISTENING_MANAGE,
+    ("GET", WS + "/listening/mentions"): STAFF,
+    ("PATCH", WS + "/listening/mentions/{mention_id}"): TEAM,
+    ("POST", WS + "/listening/mentions/{mention_id}/reply"): TEAM,
+    ("GET", WS + "/listening/stories"): STAFF,
 }
 
 

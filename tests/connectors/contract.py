@@ -66,8 +66,17 @@ class FakeDNS:
         return [PUBLIC_ADDRESS]
 
 
+def fixture_dir(network: str) -> Path:
+    """``telegram`` is under tests/connectors/fixtures; ``sources:rss`` under
+    tests/sources/fixtures (another app's recorded contracts, same format)."""
+    if ":" in network:
+        app, sub = network.split(":", 1)
+        return FIXTURES.parent.parent / app / "fixtures" / sub
+    return FIXTURES / network
+
+
 def load_fixture(network: str, name: str) -> dict:
-    path = FIXTURES / network / f"{name}.json"
+    path = fixture_dir(network) / f"{name}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data.setdefault("name", f"{network}/{name}")
     text_file = data.get("response", {}).pop("text_file", None)

@@ -42,7 +42,7 @@ from tests.files import mp4_bytes, png_bytes
 TOKEN = "kT9vQ2xLmR7pW4sN8bJ1cF6hD3gY5uZ0aE-oI_tXqVw"
 ACCOUNT_ID = "109364578211234567"
 REDIRECT = "https://desk.example.com/oauth/mastodon/callback/"
-SCOPES = "read:accounts read:statuses read:notifications write:statuses write:media"
+SCOPES = "read:accounts read:statuses read:notifications read:search write:statuses write:media"
 MIME_TYPES = ["image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp",
               "image/avif", "video/webm", "video/mp4", "video/quicktime", "video/ogg"]
 SETTINGS = {"instance": "mastodon.social", "account_id": ACCOUNT_ID, "username": "zernocoffee",

@@ -93,6 +93,7 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "links/": ALL - {"editor"}, W + "links/export.csv": ALL - {"editor"},
     W + "analytics/content/": ALL - {"editor"},
     W + "analytics/audience/": ALL - {"editor"},
+    W + "analytics/audience/export/": ALL - {"editor"},
     W + "analytics/": ALL - {"editor"}, W + "analytics/export.csv": ALL - {"editor"},
     W + "analytics/money/": ALL - {"editor"},
     W + "analytics/money/export.csv": ALL - {"editor"},
@@ -114,6 +115,27 @@ EXPECTED: dict[str, frozenset | str] = {
     W + "settings/lead-times/": OWNER, W + "workers/": OWNER,
     W + "settings/members/<int:user_id>/role/": OWNER,
     W + "settings/members/<int:user_id>/remove/": OWNER,
+    # competitors: the client reads the comparison, the analyst keeps the list
+    W + "competitors/": ALL - {"editor"}, W + "competitors/topics/": ALL - {"editor"},
+    W + "competitors/add/": ALL - {"editor", "client"},
+    W + "competitors/<int:competitor_id>/pages/add/": ALL - {"editor", "client"},
+    W + "competitors/<int:competitor_id>/delete/": ALL - {"editor", "client"},
+    W + "competitors/pages/<int:page_id>/delete/": ALL - {"editor", "client"},
+    # listening: staff read; owner/manager/analyst write queries and sources; the team answers
+    W + "listening/": STAFF, W + "listening/<int:mention_id>/": STAFF,
+    W + "listening/queries/": STAFF, W + "listening/sources/": STAFF,
+    W + "listening/<int:mention_id>/<str:action>/": TEAM,
+    W + "listening/queries/new/": ALL - {"editor", "client"},
+    W + "listening/queries/check/": ALL - {"editor", "client"},
+    W + "listening/queries/preview/": ALL - {"editor", "client"},
+    W + "listening/queries/<int:query_id>/": ALL - {"editor", "client"},
+    W + "listening/queries/<int:query_id>/enable/": ALL - {"editor", "client"},
+    W + "listening/queries/<int:query_id>/delete/": ALL - {"editor", "client"},
+    W + "listening/sources/add/": ALL - {"editor", "client"},
+    W + "listening/sources/<int:source_id>/enable/": ALL - {"editor", "client"},
+    W + "listening/sources/<int:source_id>/delete/": ALL - {"editor", "client"},
+    # news: staff read it; the team makes drafts from it
+    W + "news/": STAFF, W + "news/<int:story_id>/react/": TEAM,
 }
 
 # Path parameters that are not a row id, per route; and the id a route's name means.
@@ -128,6 +150,7 @@ VALUES = {
     "hooks/<str:kind>/<int:channel_id>/": {"kind": "sandbox"},
     "hooks/conversions/<int:workspace_id>/": {"workspace_id": "ws"},
     W + "queue/<int:channel_id>/times/<int:slot_id>/remove/": {"slot_id": "posting_slot_id"},
+    W + "listening/<int:mention_id>/<str:action>/": {"action": "status"},
 }
 API_NAMESPACE = "api-v1"  # walked from the OpenAPI schema in tests/api/test_permissions.py
 

@@ -56,6 +56,11 @@ class Perm(StrEnum):
     MONEY_EDIT = "money.edit"      # conversions, costs, promo codes, attribution
     REPORTS_VIEW = "reports.view"
     REPORTS_EDIT = "reports.edit"
+    LISTENING_VIEW = "listening.view"      # mentions, news and trends, the audience
+    LISTENING_MANAGE = "listening.manage"  # queries and sources
+    MENTIONS_ANSWER = "mentions.answer"    # status, assignee, labels, replies
+    COMPETITORS_VIEW = "competitors.view"
+    COMPETITORS_MANAGE = "competitors.manage"
 
 
 _ALL = frozenset(Role)
@@ -97,6 +102,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The client opens past reports; the analyst builds them.
     Perm.REPORTS_VIEW: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.CLIENT}),
     Perm.REPORTS_EDIT: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
+    # Listening is staff work, like the inbox; the analyst reads it and writes queries.
+    Perm.LISTENING_VIEW: _STAFF,
+    Perm.LISTENING_MANAGE: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
+    Perm.MENTIONS_ANSWER: _TEAM,
+    Perm.COMPETITORS_VIEW: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.CLIENT}),
+    Perm.COMPETITORS_MANAGE: frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
 }
 
 # Checked by the account (signed in or not), never by a workspace role.

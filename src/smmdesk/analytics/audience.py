@@ -1,10 +1,17 @@
 """Who the audience is, for a workspace or some of its channels, over a period compared
-with the previous one: follower growth, the people who write (new and returning), their
-languages and sentiment, the most active of them, and what they ask and object to.
+with the previous one: follower growth, the people who write to us (new and returning),
+the people who write about us elsewhere (mentions), their languages and sentiment week
+by week, when they talk (weekday × hour), the most active of them, and what they ask and
+object to.
 
-Reads channel snapshots through analytics/dashboard.py and the inbox only through
-inbox/selectors.py. A commenter is *new* when their first message ever (in these
-channels) falls inside the period, *returning* when they wrote before it too.
+Reads channel snapshots through analytics/dashboard.py, the inbox only through
+inbox/selectors.py and listening only through ``listening.selectors.mention_authors``.
+A commenter is *new* when their first message ever (in these channels) falls inside the
+period, *returning* when they wrote before it too; a mention's author likewise by their
+first mention ever (an author is a source kind and the source's id of them, else their
+name there). Mentions belong to no channel: a channel filter leaves them whole.
+A label the model was not sure of counts as "uncertain" (sentiment) or not at all
+(intent), in the inbox and in mentions alike (nlp/actions.py).
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from smmdesk.analytics.dashboard import (
 )
 from smmdesk.channels.models import Channel
 from smmdesk.inbox.selectors import (
+    AUDIENCE_INTENTS,
+    UNCERTAIN,
     Commenter,
     IntentMessage,
     commenter_days,
@@ -36,10 +45,16 @@ from smmdesk.inbox.selectors import (
     intent_messages,
     message_shares,
 )
+from smmdesk.listening.selectors import mention_authors
+from smmdesk.nlp.actions import lowest_threshold
 from smmdesk.nlp.normalize import EMAIL, PHONE, URL
 
 TOP_COMMENTERS = 10
 TOP_GROUPS = 10
+TOP_SOURCES = 10
+EXAMPLES = 3  # examples shown per group of questions or objections
+SAID_LIMIT = 2000  # the latest questions and objections of each place that are grouped
+INBOX, MENTION = "inbox", "mention"  # where a question or objection was said
 SIMILAR = 0.5  # Dice coefficient of two messages' key stems that puts them in one group
 STEM = 5  # a word's key is its first letters: "доставка", "доставку" → "доста"
 
@@ -82,14 +97,36 @@ def key_words(text: str) -> list[tuple[str, str]]:
 
 
 @dataclass
+class Said:
+    """A question or an objection from the inbox or from a mention, as ``group_similar``
+    takes it (the same attributes as an inbox ``IntentMessage``)."""
+
+    pk: tuple[str, int]  # (where, its id): unique across the inbox and mentions
+    intent: str
+    text: str
+    language: str
+    created_at: datetime
+    where: str  # INBOX or MENTION
+    source: str = ""  # a mention's source name
+
+
+def _where(m) -> str:
+    return getattr(m, "where", INBOX)
+
+
+@dataclass
 class Group:
-    """Similar questions (or objections): how many, one that stands for them, and the
-    word to find them by in the inbox."""
+    """Similar questions (or objections): how many, one that stands for them, where they
+    were said (the inbox, mentions) and the word to find them by."""
 
     intent: str
     keys: frozenset
     messages: list[IntentMessage] = field(default_factory=list)
     words: Counter = field(default_factory=Counter)
+    ignore: frozenset = frozenset()  # keys that say nothing here (our own name)
+
+    def _keys(self, text: str) -> list[tuple[str, str]]:
+        return [(k, w) for k, w in key_words(text) if k not in self.ignore]
 
     @property
     def count(self) -> int:
@@ -106,41 +143,64 @@ class Group:
     @property
     def search(self) -> str:
         """The word most of the group's messages share, as most of them write it."""
-        stems = Counter(k for m in self.messages for k in {k for k, _w in key_words(m.text)})
+        stems = Counter(k for m in self.messages for k in {k for k, _w in self._keys(m.text)})
         if not stems:
             return ""
         top = min(stems, key=lambda k: (-stems[k], -len(k), k))
-        forms = Counter(w for m in self.messages for k, w in key_words(m.text) if k == top)
+        forms = Counter(w for m in self.messages for k, w in self._keys(m.text) if k == top)
         return min(forms, key=lambda w: (-forms[w], w))
 
     @property
-    def example(self) -> IntentMessage:
-        """The message with the most of the group's common keys, the shortest on a tie."""
-        common = Counter(k for m in self.messages for k in {k for k, _w in key_words(m.text)})
+    def sources(self) -> dict[str, int]:
+        """Where the group's messages were said: INBOX and/or MENTION → how many."""
+        return dict(sorted(Counter(_where(m) for m in self.messages).items()))
+
+    def _ranked(self) -> list:
+        """The messages, those with the most of the group's common keys first (then the
+        shortest)."""
+        common = Counter(k for m in self.messages for k in {k for k, _w in self._keys(m.text)})
 
         def score(m):
-            return (-sum(common[k] for k in {k for k, _w in key_words(m.text)}),
+            return (-sum(common[k] for k in {k for k, _w in self._keys(m.text)}),
                     len(m.text), m.pk)
-        return min(self.messages, key=score)
+        return sorted(self.messages, key=score)
+
+    @property
+    def example(self) -> IntentMessage | Said:
+        """The message with the most of the group's common keys, the shortest on a tie."""
+        return self._ranked()[0]
+
+    @property
+    def examples(self) -> list:
+        """Up to EXAMPLES messages, the best first, each place the group was said in
+        (the inbox, mentions) among them."""
+        ranked = self._ranked()
+        out = ranked[:EXAMPLES]
+        for where in self.sources:
+            if not any(_where(m) == where for m in out):
+                out[-1] = next(m for m in ranked if _where(m) == where)
+        return out
 
 
 def _dice(a: frozenset, b: frozenset) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a or b else 1.0
 
 
-def group_similar(messages: list[IntentMessage]) -> list[Group]:
+def group_similar(messages: list[IntentMessage], *, ignore=frozenset()) -> list[Group]:
     """Messages in groups of similar ones, biggest first (then the latest first). Each
     message joins the group of the same intent whose first message's keys are most like
     its own (Dice ≥ SIMILAR), else starts one; messages with no key words group by
-    their normalised text. Deterministic for the same messages."""
+    their normalised text. Keys in ``ignore`` (our own name: every mention has it) do
+    not count. Deterministic for the same messages."""
     groups: list[Group] = []
+    ignore = frozenset(ignore)
     for m in messages:
-        keys = frozenset(k for k, _w in key_words(m.text)) or frozenset(
+        keys = frozenset(k for k, _w in key_words(m.text) if k not in ignore) or frozenset(
             {"=" + " ".join(_WORD.findall(m.text.lower()))})
         best = max((g for g in groups if g.intent == m.intent),
                    key=lambda g: _dice(keys, g.keys), default=None)
         if best is None or _dice(keys, best.keys) < SIMILAR:
-            best = Group(intent=m.intent, keys=keys)
+            best = Group(intent=m.intent, keys=keys, ignore=ignore)
             groups.append(best)
         best.messages.append(m)
     groups.sort(key=lambda g: (-g.count, -g.last_at.timestamp(), g.messages[0].pk))
@@ -168,6 +228,62 @@ class Commenters:
 
 
 @dataclass
+class Mentions:
+    """What people wrote about us outside our pages in a period (listening's mentions):
+    how many mentions, their distinct authors (new and returning), mentions whose source
+    named no author, languages, sentiment and the sources that carried the most."""
+
+    count: int = 0
+    authors: Commenters = field(default_factory=lambda: Commenters(0, 0, 0))
+    anonymous: int = 0
+    languages: dict[str, int] = field(default_factory=dict)  # code → mentions
+    sentiment: dict[str, int] = field(default_factory=dict)  # label (or "uncertain") → n
+    sources: list[tuple[str, str, int]] = field(default_factory=list)  # name, kind, n
+
+
+@dataclass
+class MoodWeek:
+    """One calendar week's sentiment (label, or "uncertain" → count), per place."""
+
+    start: date  # Monday of the week, or the period's first day
+    inbox: dict[str, int]
+    mentions: dict[str, int]
+
+
+def net_sentiment(sentiment: dict[str, int]) -> float | None:
+    """(positive − negative) / (positive + neutral + negative) × 100, from −100 (all
+    negative) to +100 (all positive); uncertain labels left out; None with none sure."""
+    pos, neg = sentiment.get("positive", 0), sentiment.get("negative", 0)
+    return metrics.ratio(pos - neg, pos + neg + sentiment.get("neutral", 0))
+
+
+@dataclass
+class ActiveHours:
+    """When the audience talks: incoming messages (``inbox``) and mentions per weekday
+    (0 = Monday) × hour (0–23) in the workspace's time zone."""
+
+    inbox: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _d in range(7)])
+    mentions: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _d in range(7)])
+
+    def count(self, weekday: int, hour: int) -> int:
+        return self.inbox[weekday][hour] + self.mentions[weekday][hour]
+
+    @property
+    def total(self) -> int:
+        return sum(self.count(d, h) for d in range(7) for h in range(24))
+
+    @property
+    def most(self) -> int:
+        return max(self.count(d, h) for d in range(7) for h in range(24))
+
+    def busiest(self, limit: int = 3) -> list[tuple[int, int, int]]:
+        """(weekday, hour, messages + mentions) of the ``limit`` busiest hours of the
+        week, the busiest first (the earliest in the week on a tie); empty hours never."""
+        cells = [(d, h, self.count(d, h)) for d in range(7) for h in range(24)]
+        return sorted((c for c in cells if c[2]), key=lambda c: (-c[2], c[0], c[1]))[:limit]
+
+
+@dataclass
 class Audience:
     period: Period
     previous: Period
@@ -186,10 +302,19 @@ class Audience:
     question_count: int
     objection_count: int
     with_texts: bool
+    mentions: Mentions = field(default_factory=Mentions)
+    previous_mentions: Mentions = field(default_factory=Mentions)
+    previous_sentiment: dict[str, int] = field(default_factory=dict)  # the inbox's
+    moods: list[MoodWeek] = field(default_factory=list)
+    hours: ActiveHours = field(default_factory=ActiveHours)
 
     @property
     def has_messages(self) -> bool:
         return self.commenters.total > 0
+
+    @property
+    def has_mentions(self) -> bool:
+        return self.mentions.count > 0
 
     @property
     def has_followers(self) -> bool:
@@ -217,30 +342,111 @@ def _split(people: list[Commenter], since: datetime) -> Commenters:
     return Commenters(total=len(people), new=len(people) - returning, returning=returning)
 
 
-def _weeks(workspace: Workspace, period: Period, people: list[Commenter],
-           since: datetime, until: datetime, channel_ids) -> list[Week]:
-    """Per calendar week of the period: people who wrote that week for the first time
-    ever (new) and those who had written before (returning)."""
-    tz = workspace.tz
-    first = {c.author_id: c.first_at for c in people}
-
+def _week_of(period: Period, tz):
+    """The week a moment falls in: its Monday, or the period's first day."""
     def week_of(at: datetime) -> date:
         day = timezone.localtime(at, tz).date()
         return max(period.start, day - timedelta(days=day.weekday()))
+    return week_of
 
+
+def _week_starts(period: Period, tz) -> list[date]:
+    week_of = _week_of(period, tz)
+    return sorted({week_of(datetime.combine(d, datetime.min.time(), tzinfo=tz))
+                   for d in period.dates()})
+
+
+def _weeks(period: Period, tz, people: list[Commenter], since: datetime,
+           days: list[tuple[int, datetime]]) -> list[Week]:
+    """Per calendar week of the period: people who wrote that week for the first time
+    ever (new) and those who had written before (returning)."""
+    first = {c.author_id: c.first_at for c in people}
+    week_of = _week_of(period, tz)
     seen: dict[date, set[int]] = {}
-    for author_id, at in commenter_days(workspace=workspace, since=since, until=until,
-                                        channel_ids=channel_ids):
+    for author_id, at in days:
         seen.setdefault(week_of(at), set()).add(author_id)
-    starts = sorted({week_of(datetime.combine(d, datetime.min.time(), tzinfo=tz))
-                     for d in period.dates()})
     out = []
-    for start in starts:
+    for start in _week_starts(period, tz):
         people_then = seen.get(start, set())
         new = sum(1 for a in people_then
                   if first[a] >= since and week_of(first[a]) == start)
         out.append(Week(start=start, new=new, returning=len(people_then) - new))
     return out
+
+
+# --- mentions (listening) ------------------------------------------------------------
+
+def _mood(row: dict) -> str:
+    """A mention's sentiment as the inbox counts it: "uncertain" when the model was not
+    sure, "" when it has none."""
+    sure = (row["confidence"] or {}).get("sentiment")
+    if row["sentiment"] and sure is not None and float(sure) < lowest_threshold():
+        return UNCERTAIN
+    return row["sentiment"]
+
+
+def _intent_sure(row: dict) -> bool:
+    sure = (row["confidence"] or {}).get("intent")
+    return sure is None or float(sure) >= lowest_threshold()
+
+
+def _mentions(rows: list[dict], since: datetime) -> Mentions:
+    authors: dict[tuple[str, str], datetime] = {}
+    for r in rows:
+        if r["author_key"]:
+            authors[(r["kind"], r["author_key"])] = r["first_at"] or r["published_at"]
+    returning = sum(first < since for first in authors.values())
+    sources = Counter((r["source"], r["kind"]) for r in rows)
+    moods = Counter(_mood(r) for r in rows)
+    moods.pop("", None)
+    return Mentions(
+        count=len(rows),
+        authors=Commenters(total=len(authors), new=len(authors) - returning,
+                           returning=returning),
+        anonymous=sum(1 for r in rows if not r["author_key"]),
+        languages=dict(Counter(r["language"] for r in rows if r["language"])),
+        sentiment=dict(moods),
+        sources=[(name, kind, n) for (name, kind), n in sorted(
+            sources.items(), key=lambda x: (-x[1], x[0]))][:TOP_SOURCES])
+
+
+def _said(rows: list[dict]) -> list[Said]:
+    """The mentions that ask or object (the model sure of it, or a person set it), at
+    most the SAID_LIMIT latest."""
+    said = [Said(pk=(MENTION, r["id"]), intent=r["intent"], text=r["text"],
+                 language=r["language"], created_at=r["published_at"], where=MENTION,
+                 source=r["source"])
+            for r in rows if r["intent"] in AUDIENCE_INTENTS and _intent_sure(r)]
+    return said[-SAID_LIMIT:]
+
+
+def _moods(workspace: Workspace, period: Period, until: datetime, rows: list[dict],
+           channel_ids) -> list[MoodWeek]:
+    """Sentiment per calendar week of the period, the inbox's and the mentions'."""
+    tz = workspace.tz
+    starts = _week_starts(period, tz)
+    week_of = _week_of(period, tz)
+    mentions: dict[date, Counter] = {start: Counter() for start in starts}
+    for r in rows:
+        mood = _mood(r)
+        if mood:
+            mentions[week_of(r["published_at"])][mood] += 1
+    bounds = [datetime.combine(d, datetime.min.time(), tzinfo=tz) for d in starts] + [until]
+    return [MoodWeek(start=start, mentions=dict(mentions[start]),
+                     inbox=message_shares(workspace=workspace, since=bounds[i],
+                                          until=bounds[i + 1],
+                                          channel_ids=channel_ids)["sentiment"])
+            for i, start in enumerate(starts)]
+
+
+def _hours(tz, days: list[tuple[int, datetime]], rows: list[dict]) -> ActiveHours:
+    hours = ActiveHours()
+    for grid, times in ((hours.inbox, (at for _a, at in days)),
+                        (hours.mentions, (r["published_at"] for r in rows))):
+        for at in times:
+            local = timezone.localtime(at, tz)
+            grid[local.weekday()][local.hour] += 1
+    return hours
 
 
 def audience_get(*, workspace: Workspace, period: Period, channel_ids=None,
@@ -250,30 +456,49 @@ def audience_get(*, workspace: Workspace, period: Period, channel_ids=None,
     channels = [c for c in channels_for(workspace=workspace)
                 if not channel_ids or c.pk in set(channel_ids)]
     ids = [c.pk for c in channels]
-    since, until = period.bounds(workspace.tz)
-    psince, _puntil = period.previous().bounds(workspace.tz)
+    tz = workspace.tz
+    since, until = period.bounds(tz)
+    psince, _puntil = period.previous().bounds(tz)
     people = commenter_list(workspace=workspace, since=since, until=until,
                             channel_ids=channel_ids)
     before = commenter_list(workspace=workspace, since=psince, until=since,
                             channel_ids=channel_ids)
     shares = message_shares(workspace=workspace, since=since, until=until,
                             channel_ids=channel_ids)
+    previous_shares = message_shares(workspace=workspace, since=psince, until=since,
+                                     channel_ids=channel_ids)
+    days = commenter_days(workspace=workspace, since=since, until=until,
+                          channel_ids=channel_ids)
     asked = intent_messages(workspace=workspace, since=since, until=until,
-                            channel_ids=channel_ids)
+                            channel_ids=channel_ids, limit=SAID_LIMIT)
+    rows = mention_authors(workspace=workspace, since=since, until=until,
+                           texts=AUDIENCE_INTENTS if with_texts else ())
+    mentioned = _said(rows)
     followers = _followers(ids, period)
     top = people[:TOP_COMMENTERS] if with_texts else []
     if top:
         commenter_last_texts(workspace=workspace, commenters=top, since=since, until=until,
                              channel_ids=channel_ids)
-    groups = group_similar(asked) if with_texts else []
+    said = sorted([Said(pk=(INBOX, m.pk), intent=m.intent, text=m.text, language=m.language,
+                        created_at=m.created_at, where=INBOX) for m in asked] + mentioned,
+                  key=lambda m: (m.created_at, m.pk))
+    # Our own name is in every mention (that is how they were found): not a topic.
+    own = frozenset(k for k, _w in key_words(workspace.name))
+    groups = group_similar(said, ignore=own) if with_texts else []
     return Audience(
         period=period, previous=period.previous(), channels=channels, followers=followers,
         growth=_growth(followers), previous_growth=_growth(_followers(ids, period.previous())),
         commenters=_split(people, since), previous_commenters=_split(before, psince),
         languages=shares["language"], sentiment=shares["sentiment"],
-        weeks=_weeks(workspace, period, people, since, until, channel_ids), top=top,
+        weeks=_weeks(period, tz, people, since, days), top=top,
         questions=[g for g in groups if g.intent == "question"][:TOP_GROUPS],
         objections=[g for g in groups if g.intent == "complaint"][:TOP_GROUPS],
-        question_count=sum(m.intent == "question" for m in asked),
-        objection_count=sum(m.intent == "complaint" for m in asked),
-        with_texts=with_texts)
+        question_count=sum(m.intent == "question" for m in said),
+        objection_count=sum(m.intent == "complaint" for m in said),
+        with_texts=with_texts,
+        mentions=_mentions(rows, since),
+        previous_mentions=_mentions(
+            mention_authors(workspace=workspace, since=psince, until=since, texts=()), psince),
+        previous_sentiment=previous_shares["sentiment"],
+        moods=_moods(workspace, period, until, rows, channel_ids),
+        hours=_hours(tz, days, rows))

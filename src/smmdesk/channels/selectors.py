@@ -25,3 +25,18 @@ def channel_for_account(*, kind: str, external_id: str) -> Channel | None:
     return (Channel.objects.filter(kind=kind, external_id=external_id,
                                    status=ChannelStatus.ACTIVE)
             .select_related("workspace").first())
+
+
+def channels_that_reply(*, workspace: Workspace, kind: str) -> list[Channel]:
+    """The workspace's active channels of this network whose connector answers posts
+    that listening found."""
+    from smmdesk.channels.models import ChannelStatus
+    from smmdesk.connectors.registry import connector_class
+
+    try:
+        if not connector_class(kind).capabilities.reply_to_post:
+            return []
+    except LookupError:
+        return []
+    return list(Channel.objects.filter(workspace=workspace, kind=kind,
+                                       status=ChannelStatus.ACTIVE).order_by("name"))

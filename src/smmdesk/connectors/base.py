@@ -141,6 +141,7 @@ class Capabilities:
     webhooks: bool = False
     find_published: bool = False
     search: bool = False
+    reply_to_post: bool = False  # answer a post listening found (Connector.reply_to_post)
 
 
 # ---------------------------------------------------------------- values in and out
@@ -465,6 +466,11 @@ class Connector:
     def reply(self, comment: RemoteComment, text: str) -> RemoteComment:
         raise PermanentError(_("%(network)s does not allow replying from here.")
                              % {"network": self.label})
+
+    def reply_to_post(self, ref: str, text: str) -> RemoteComment:
+        """Answer someone else's post that listening found: ``ref`` is the post's
+        ``Item.reply_ref`` as this network's listening source wrote it."""
+        raise NotImplementedError
 
     def hide_comment(self, comment_external_id: str, hidden: bool = True) -> None:
         raise PermanentError(_("%(network)s does not allow hiding comments.")

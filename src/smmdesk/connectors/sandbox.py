@@ -60,6 +60,7 @@ class SandboxConnector(Connector):
     listing_lag = timedelta(0)
     metrics_reads_per_run = 500  # The sandbox is this server itself.
     capabilities = Capabilities(delete=True, edit=True, comments=True, reply=True,
+                                reply_to_post=True,
                                 hide_comment=True, delete_comment=False, post_metrics=True,
                                 account_metrics=True, find_published=True)
     connect_help = gettext_lazy("A simulated network for trying smmdesk out: nothing leaves "
@@ -146,6 +147,16 @@ class SandboxConnector(Connector):
     def reply(self, comment: RemoteComment, text: str) -> RemoteComment:
         parent = self._comment(comment.external_id)
         return _remote(network.comment_reply(parent, text=text, account=self._account()))
+
+    def reply_to_post(self, ref: str, text: str) -> RemoteComment:
+        """A comment by our account under another sandbox account's post."""
+        account = self._account()
+        post = SandboxPost.objects.filter(pk=ref if ref.isdigit() else 0,
+                                          deleted_at__isnull=True).first()
+        if post is None:
+            raise PermanentError(_("Sandbox: that post does not exist (deleted?)."),
+                                 code="post_not_found")
+        return _remote(network.owner_comment(post, text=text, account=account))
 
     def hide_comment(self, comment_external_id: str, hidden: bool = True) -> None:
         network.comment_hide(self._comment(comment_external_id), hidden=hidden)

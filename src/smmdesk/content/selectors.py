@@ -84,3 +84,21 @@ def variant_issues(variant: Variant) -> list[Issue]:
     """What the variant's network would refuse, said in the person's words."""
     return connector_class(variant.channel.kind).validate(variant_publish_request(variant),
                                                          settings=variant.channel.settings)
+
+
+def post_texts_and_media(*, post_ids) -> dict[int, tuple[str, str]]:
+    """Each post's text and its format for comparisons: "text", "image", "video", or
+    "album" (several media)."""
+    from smmdesk.content.models import PostMedia
+
+    kinds: dict[int, list[str]] = {}
+    for post_id, kind in (PostMedia.objects.filter(post_id__in=post_ids)
+                          .values_list("post_id", "asset__kind")):
+        kinds.setdefault(post_id, []).append(kind)
+    out = {}
+    for post_id, body in Post.objects.filter(pk__in=post_ids).values_list("pk", "body"):
+        media = kinds.get(post_id, [])
+        fmt = "album" if len(media) > 1 else ("video" if media == ["video"] else
+                                              "image" if media else "text")
+        out[post_id] = (body, fmt)
+    return out

@@ -186,6 +186,9 @@ def _build(user, t: dict, language: str, progress, *, days: int, read_inbox: boo
     read = _inbox(ws, user, t, read_inbox=read_inbox)
     if read_inbox:
         progress(f"{read} comments read into the inbox (a rule hides the spam)")
+    from smmdesk.listening.demo import demo_listening
+
+    progress(demo_listening(workspace=ws, user=user, read=read_inbox))
     with transaction.atomic():
         orders, costs = _money(ws, user, channels, pubs, language)
     progress(f"{orders} orders with promo codes and {costs} costs (ads, production) over "

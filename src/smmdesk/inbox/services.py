@@ -61,11 +61,17 @@ def message_assign(*, workspace: Workspace, messages, user_id: int | None) -> in
     return qs.update(assignee_id=user_id)
 
 
-def message_label(*, workspace: Workspace, messages, name: str, add: bool = True) -> Label:
+def label_get(*, workspace: Workspace, name: str) -> Label:
+    """The workspace's label of that name, made on first use (the inbox and listening's
+    mentions share one set of labels)."""
     name = (name or "").strip()[:60]
     if not name:
         raise InvalidInput(_("A label needs a name."), code="name_required")
-    label, _created = Label.objects.get_or_create(workspace=workspace, name=name)
+    return Label.objects.get_or_create(workspace=workspace, name=name)[0]
+
+
+def message_label(*, workspace: Workspace, messages, name: str, add: bool = True) -> Label:
+    label = label_get(workspace=workspace, name=name)
     for m in messages:
         (m.labels.add if add else m.labels.remove)(label)
     return label

@@ -80,6 +80,8 @@ class Worker:
             Periodic(settings.SMMDESK_ANALYTICS_INTERVAL_SECONDS, self.analytics_collect),
             Periodic(900.0, self.goals_check),
             Periodic(300.0, self.reports_send),
+            Periodic(20.0, self.listening),
+            Periodic(60.0, self.competitors),
         ]
 
     def heartbeat(self) -> None:
@@ -159,6 +161,23 @@ class Worker:
         from smmdesk.analytics.reports.services import reports_due_run
 
         reports_due_run(worker_id=self.worker_id)
+
+    def listening(self) -> None:
+        """Due listening sources this worker claims: new items, mentions, stories."""
+        if not self.text_model_ready.is_set():
+            return  # mentions are read with the text model: wait until it is loaded
+        from smmdesk.listening.fetch import listening_run
+
+        report = listening_run(worker_id=self.worker_id)
+        if report.items:
+            log.info("listening: %d new items, %d mentions from %d sources", report.items,
+                     report.mentions, report.sources)
+
+    def competitors(self) -> None:
+        """Due competitor pages this worker claims: posts, counts, outlier alerts."""
+        from smmdesk.competitors.fetch import pages_run
+
+        pages_run(worker_id=self.worker_id)
 
     def outbox_prune(self) -> None:
         from smmdesk.core.outbox import outbox_prune

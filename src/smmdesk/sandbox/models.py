@@ -26,6 +26,9 @@ class SandboxPost(models.Model):
     text = models.TextField(blank=True)
     media_count = models.PositiveSmallIntegerField(default=0)
     format = models.CharField(max_length=10, default="feed")
+    # How much more the audience likes this post than its traits say (the demo's
+    # competitor has a post that takes off, for the "three times their median" alert).
+    appeal_boost = models.FloatField(default=1.0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -220,7 +220,7 @@ def post_edit(post: SandboxPost, *, text: str) -> None:
 def _appeal(post: SandboxPost) -> float:
     """How much the audience likes this post, from seeds and simple traits of the post."""
     rng = _rng(post.account.seed, post.pk, "appeal")
-    appeal = rng.lognormvariate(0, 0.45)
+    appeal = rng.lognormvariate(0, 0.45) * post.appeal_boost
     if post.media_count:
         appeal *= 1.35
     if post.format in ("reel", "story"):

@@ -28,6 +28,7 @@ refusals, and ``common`` holds what they share.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,7 +118,8 @@ class BlueskyConnector(Connector):
     listing_lag = timedelta(0)
     metrics_reads_per_run = 30  # Bluesky allows 3,000 calls per 5 minutes.
     capabilities = Capabilities(delete=True, comments=True, reply=True, hide_comment=True,
-                                post_metrics=True, account_metrics=True, find_published=True)
+                                post_metrics=True, account_metrics=True, find_published=True,
+                                reply_to_post=True)
     # https://docs.bsky.app/docs/advanced-guides/rate-limits : 5,000 points an hour and
     # 35,000 a day per account, a created record costing 3 ("at most 1,666 records per
     # hour and 11,666 records per day"). The per-IP 3,000 requests / 5 min come back as
@@ -309,6 +311,20 @@ class BlueskyConnector(Connector):
             author_id=self._handle(), author_name=self.channel.name, text=text,
             created_at=datetime.now(UTC), parent_external_id=comment.external_id,
             by_us=True, raw={"ref": created, "root": ref["root"]})
+
+    def reply_to_post(self, ref: str, text: str) -> RemoteComment:
+        """Answer a post listening found. ``ref`` is the listening source's JSON,
+        {"ref": {"uri", "cid"}, "root": {"uri", "cid"}}: the ``raw`` that ``reply`` reads
+        from a comment, so the answer goes out exactly as an answer to a comment does.
+        Without both CIDs ``reply`` looks the post up first (getPosts), which also tells
+        a deleted post apart."""
+        parent, root = _listened_refs(ref)
+        post = RemoteComment(
+            external_id=parent["uri"], post_external_id=root["uri"],
+            author_id=parent["uri"].removeprefix("at://").split("/")[0], author_name="",
+            text="", created_at=datetime.now(UTC),
+            raw={"ref": parent, "root": root} if parent["cid"] and root["cid"] else None)
+        return self.reply(post, text)
 
     def hide_comment(self, comment_external_id: str, hidden: bool = True) -> None:
         """Add the reply to (or take it from) ``hiddenReplies`` of the threadgate of the
@@ -539,3 +555,26 @@ class BlueskyConnector(Connector):
                 "Bluesky: %(uri)s is not a post of this account.") % {"uri": uri},
                 code="not_ours")
         return match[3]
+
+
+_POST_URI = re.compile(rf"at://[^/\s]+/{re.escape(POST)}/[^/\s]+")
+
+
+def _listened_refs(ref: str) -> tuple[dict, dict]:
+    """The post and its thread's root from a listening ``reply_ref``, each {"uri",
+    "cid"} (a CID may be empty); a PermanentError when it does not name a post."""
+    try:
+        data = json.loads(ref or "")
+    except ValueError:
+        data = None
+    found = []
+    for key in ("ref", "root"):
+        part = data.get(key) if isinstance(data, dict) else None
+        uri = str(part.get("uri") or "") if isinstance(part, dict) else ""
+        if not _POST_URI.fullmatch(uri):
+            raise PermanentError(_(
+                "Bluesky: smmdesk cannot tell which post this mention is (its reference is "
+                "missing or damaged). Open the post on Bluesky and answer it there."),
+                code="bad_ref", raw={"reply_ref": str(ref)[:500]})
+        found.append({"uri": uri, "cid": str(part.get("cid") or "")})
+    return found[0], found[1]

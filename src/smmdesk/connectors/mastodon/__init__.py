@@ -115,6 +115,7 @@ from smmdesk.connectors.oauth import OAuthSpec, expires_at
 from smmdesk.connectors.webhooks import WebhookEvent
 from smmdesk.lib import netguard
 from smmdesk.lib.http import HttpClient
+from smmdesk.lib.links import safe_http_url
 from smmdesk.lib.text import grapheme_count
 
 # What is imported from here (the tests import the text helpers).
@@ -149,7 +150,8 @@ class MastodonConnector(Connector):
         formats=frozenset({Format.FEED, Format.THREAD}),
     )
     capabilities = Capabilities(delete=True, edit=True, comments=True, reply=True,
-                                post_metrics=True, account_metrics=True, find_published=True)
+                                post_metrics=True, account_metrics=True, find_published=True,
+                                reply_to_post=True)
     # https://docs.joinmastodon.org/api/rate-limits/ : every endpoint 300 times in 5
     # minutes per account; creating statuses 300 in 3 hours (app/lib/rate_limiter.rb,
     # "statuses" family). Uploads (30 in 30 minutes) and deletes (30 in 30 minutes) are
@@ -414,6 +416,15 @@ class MastodonConnector(Connector):
         new = new or self._post(body, opts, key=key, reply_to=comment.external_id)
         return _comment(self, new, comment.post_external_id)
 
+    def reply_to_post(self, ref: str, text: str) -> RemoteComment:
+        """Answer a post listening found. ``ref`` is the status's URI on its author's
+        server, which our server may never have seen: it is resolved there first (GET
+        /api/v2/search with resolve=true and our token), and the status it gives is
+        answered by its id here as ``reply`` answers a comment: mentioning the author,
+        in the status's visibility, with an Idempotency-Key."""
+        status = self._resolve_status(ref)
+        return self.reply(_comment(self, status, str(status["id"])), text)
+
     def hide_comment(self, comment_external_id: str, hidden: bool = True) -> None:
         """Mastodon has no way to hide replies under your post."""
         raise PermanentError(_(
@@ -548,6 +559,36 @@ class MastodonConnector(Connector):
             return {"ok": False, "error": exc.message, "error_class": exc.error_class,
                     "code": exc.code}
         return {"ok": True, "id": status["id"], "url": _status_url(status)}
+
+    def _resolve_status(self, uri: str) -> dict:
+        """Our server's copy of a status given by its URI (or web address): a search
+        that fetches it from its home server when needed ("resolve", which needs the
+        read:search permission). Nothing found: deleted, private, or a server that
+        refuses ours."""
+        if not safe_http_url(uri):
+            raise PermanentError(_("Mastodon: smmdesk cannot tell which post this mention is "
+                                   "(it has no address). Open the post on Mastodon and "
+                                   "answer it there."), code="bad_ref",
+                                 raw={"reply_ref": str(uri)[:500]})
+        try:
+            found = self._json("GET", "/api/v2/search", params={
+                "q": uri, "resolve": "true", "type": "statuses", "limit": 1})
+        except PermanentError as exc:
+            if exc.code != "scope_missing":
+                raise
+            raise PermanentError(_(
+                "Mastodon: to answer posts from other servers smmdesk must look them up "
+                "from %(account)s, and the channel was connected without permission to "
+                "search. Reconnect the channel and allow it.") % self._who(),
+                code="scope_missing", raw=exc.raw) from exc
+        statuses = found.get("statuses") if isinstance(found, dict) else None
+        status = statuses[0] if isinstance(statuses, list) and statuses else None
+        if not isinstance(status, dict) or not status.get("id") or not isinstance(
+                status.get("account"), dict):
+            raise PermanentError(_("Mastodon could not find that post from your server; it "
+                                   "may be deleted or private."), code="not_found",
+                                 raw={"reply_ref": uri})
+        return status
 
     def _upload(self, media: MediaFile) -> str:
         data = {"description": media.alt_text} if media.alt_text else {}

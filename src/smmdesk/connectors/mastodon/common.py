@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 # https://docs.joinmastodon.org/api/oauth-scopes/#granular-scopes : the least we need.
-# read:accounts works on every version (``profile`` only since 4.3).
-SCOPES = ("read:accounts", "read:statuses", "read:notifications", "write:statuses",
-          "write:media")
+# read:accounts works on every version (``profile`` only since 4.3). read:search: a
+# mention listening found on another server is looked up from ours before we answer it.
+SCOPES = ("read:accounts", "read:statuses", "read:notifications", "read:search",
+          "write:statuses", "write:media")
 MB = 2**20
 # Defaults of a stock server (GET /api/v2/instance, configuration.*): 500 characters,
 # 4 files, a link counts as 23 characters, images up to 16 MB, videos up to 99 MB

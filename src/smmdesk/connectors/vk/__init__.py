@@ -26,9 +26,11 @@ events, ``errors`` maps VK's errors, and ``common`` holds what they share.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import html
 import json
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,7 +122,7 @@ class VKConnector(Connector):
     listing_lag = timedelta(minutes=1)
     capabilities = Capabilities(delete=True, edit=True, comments=True, reply=True,
                                 delete_comment=True, post_metrics=True, account_metrics=True,
-                                webhooks=True, find_published=True)
+                                webhooks=True, find_published=True, reply_to_post=True)
     # At most 50 posts a day from a community (VK's announcement on its "community
     # administration" page, reported by lenta.ru); the API itself sends no budget headers.
     rate_limits = (RateLimit(50, 86400, "channel"),)
@@ -280,6 +282,36 @@ class VKConnector(Connector):
             author_id=str(self._owner_id()), author_name=self.channel.name, text=text,
             created_at=datetime.now(UTC), parent_external_id=comment.external_id,
             by_us=True, raw=made)
+
+    def reply_to_post(self, ref: str, text: str) -> RemoteComment:
+        """wall.createComment under a post listening found, written as the community.
+        ``ref`` is "<owner_id>_<post_id>" (a negative owner is a community). ``guid``,
+        VK's key "to avoid repeated comments", is made of the post and the text, so a
+        retry after a lost answer does not comment twice."""
+        match = re.fullmatch(r"(-?\d+)_(\d+)", (ref or "").strip())
+        if not match:
+            raise PermanentError(_("VK: smmdesk cannot tell which post this mention is (its "
+                                   "reference is missing or damaged). Open the post on VK "
+                                   "and answer it there."), code="bad_ref",
+                                 raw={"reply_ref": str(ref)[:500]})
+        owner_id, post_id = int(match[1]), int(match[2])
+        guid = hashlib.sha256(f"{owner_id}_{post_id}\n{text}".encode()).hexdigest()[:32]
+        try:
+            made = self._call("wall.createComment", {
+                "owner_id": owner_id, "post_id": post_id, "from_group": self._group_id(),
+                "message": text, "guid": guid})
+        except PermanentError as exc:
+            if exc.code not in ("comments_closed", "not_found"):
+                raise
+            raise PermanentError(_(
+                "VK does not let %(community)s comment on this post: its comments are "
+                "closed, it was deleted, or its author allows comments only from some "
+                "people. Answer its author on VK another way.") % self._who(),
+                code=exc.code, raw=exc.raw) from exc
+        return RemoteComment(
+            external_id=str(made["comment_id"]), post_external_id=f"{owner_id}_{post_id}",
+            author_id=str(self._owner_id()), author_name=self.channel.name, text=text,
+            created_at=datetime.now(UTC), by_us=True, raw=made)
 
     def delete_comment(self, comment_external_id: str) -> None:
         """wall.deleteComment; a comment already gone counts as deleted. (VK has no way

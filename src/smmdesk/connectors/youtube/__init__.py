@@ -31,6 +31,8 @@ https://developers.google.com/identity/protocols/oauth2/web-server .
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,7 +130,7 @@ class YouTubeConnector(Connector):
     # Editing (videos.update) is left out: it replaces the whole snippet, 50 units a time.
     capabilities = Capabilities(delete=True, comments=True, reply=True, hide_comment=True,
                                 delete_comment=True, post_metrics=True, account_metrics=True,
-                                find_published=True)
+                                find_published=True, reply_to_post=True)
     # The Data API quota is 10,000 units a day per Google Cloud project (all channels of
     # this server together), reset at midnight Pacific time; an upload costs 1,600
     # units, so at most 6 uploads a day, reads (1 unit) sharing what is left.
@@ -262,6 +264,26 @@ class YouTubeConnector(Connector):
     def reply(self, comment: RemoteComment, text: str) -> RemoteComment:
         return community.comment_reply(self, comment, text)
 
+    def reply_to_post(self, ref: str, text: str) -> RemoteComment:
+        """Answer what listening found. A video (``ref`` a video id, from search and
+        account items) gets a new top-level comment (commentThreads.insert); a comment
+        (``ref`` its thread's id) an answer in its thread (comments.insert, as ``reply``
+        answers a comment there)."""
+        ref = (ref or "").strip()
+        if _VIDEO_ID.fullmatch(ref):
+            return self._comment_on_video(ref, text)
+        if not _COMMENT_ID.fullmatch(ref):
+            raise PermanentError(_("YouTube: smmdesk cannot tell which video or comment this "
+                                   "mention is (its reference is missing or damaged). Open "
+                                   "it on YouTube and answer there."), code="bad_ref",
+                                 raw={"reply_ref": ref[:500]})
+        thread = ref.split(".", 1)[0]  # a reply's id is "<thread id>.<its own>"
+        made = self.reply(RemoteComment(
+            external_id=ref, post_external_id="", author_id="", author_name="", text="",
+            created_at=datetime.now(UTC), parent_external_id=thread), text)
+        video = str(((made.raw or {}).get("snippet") or {}).get("videoId") or "")
+        return replace(made, post_external_id=video) if video else made
+
     def hide_comment(self, comment_external_id: str, hidden: bool = True) -> None:
         community.comment_moderate(self, comment_external_id,
                                    "heldForReview" if hidden else "published")
@@ -376,6 +398,20 @@ class YouTubeConnector(Connector):
                              "snippet": {"textOriginal": text}}}})
         return {"id": body.get("id", "")}
 
+    def _comment_on_video(self, video_id: str, text: str) -> RemoteComment:
+        """commentThreads.insert: a new top-level comment by our channel."""
+        body = self.call("POST", f"{API}/commentThreads", params={"part": "snippet"},
+                         json={"snippet": {"videoId": video_id, "topLevelComment": {
+                             "snippet": {"textOriginal": text}}}})
+        top = (body.get("snippet") or {}).get("topLevelComment") or {}
+        made = community.comment_from(self, {**top, "id": top.get("id") or body.get("id")},
+                                      video_id)
+        published = (top.get("snippet") or {}).get("publishedAt")
+        return replace(made, author_id=made.author_id or self.channel.external_id,
+                       author_name=made.author_name or self.channel.name, text=text,
+                       created_at=made.created_at if published else datetime.now(UTC),
+                       by_us=True, raw=body)
+
     def _analytics(self, video_id: str) -> dict[str, int]:
         """reports.query for one video over its whole life; {} when the report cannot
         be read (an old grant without the Analytics permission, a video too new)."""
@@ -394,6 +430,12 @@ class YouTubeConnector(Connector):
         rows = body.get("rows") or []
         values = dict(zip(names, rows[0], strict=False)) if rows else {}
         return {k: int(v) for k, v in values.items() if isinstance(v, int | float)}
+
+
+# A video id is 11 characters of the URL-safe alphabet; a comment (thread) id is
+# longer ("UgzDE2tasfmrYLyNkGt4AaABAg"), a reply's "<thread id>.<its own>".
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_COMMENT_ID = re.compile(r"[A-Za-z0-9_-]{12,}(?:\.[A-Za-z0-9_-]+)?")
 
 
 def _account(item: dict, creds: dict, expires: datetime | None) -> ConnectResult:

@@ -20,13 +20,14 @@ def metric_value(value, unit: str = metrics.COUNT) -> str:
     if value is None:
         return MISSING
     if unit == metrics.PERCENT:
-        return f"{number_format(value, 2, force_grouping=True)} %"
+        return f"{number_format(round(value, 2), 2, force_grouping=True)} %"
     if unit == "min":
         return _("%(n)s min") % {"n": number_format(round(value), 0, force_grouping=True)}
+    # number_format cuts digits off (0.7778 → "0.77"): round first, as the charts do.
     if unit == metrics.MONEY:
-        return number_format(value, 2, force_grouping=True)
+        return number_format(round(value, 2), 2, force_grouping=True)
     if isinstance(value, float) and not value.is_integer():
-        return number_format(value, 1, force_grouping=True)
+        return number_format(round(value, 1), 1, force_grouping=True)
     return number_format(int(value), 0, force_grouping=True)
 
 
