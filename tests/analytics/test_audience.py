@@ -259,16 +259,21 @@ def test_questions_and_objections_group_the_inbox_and_mentions_together(workspac
         (1, ("inbox",)), (1, ("mention",))]
 
 
-def test_a_group_shows_each_place_among_its_examples():
-    msgs = [Said(pk=("inbox", i), intent="question", text="Delivery to Lviv price?",
-                 language="en", created_at=at(1, 10 + i), where="inbox") for i in range(4)]
-    msgs.append(Said(pk=("mention", 1), intent="question",
-                     text="Lviv delivery?",
+def test_a_group_shows_different_texts_and_each_place_among_its_examples():
+    texts = ["Delivery to Lviv price?", "lviv delivery  price??", "Lviv delivery price??",
+             "Price of delivery to Lviv?", "What price, delivery to Lviv?"]
+    msgs = [Said(pk=("inbox", i), intent="question", text=t, language="en",
+                 created_at=at(1, 10 + i), where="inbox") for i, t in enumerate(texts)]
+    msgs.append(Said(pk=("mention", 1), intent="question", text="Lviv delivery?",
                      language="en", created_at=at(2), where="mention", source="Fediverse"))
     (group,) = group_similar(msgs)
-    assert len(group.examples) == 3 and group.examples[-1].where == "mention"
-    assert group.example.where == "inbox"  # the one with the most of the common words
-    assert group.sources == {"inbox": 4, "mention": 1}
+    assert group.sources == {"inbox": 5, "mention": 1}
+    examples = [m.text for m in group.examples]
+    # All inbox texts share the three words: the shortest first, and the same question
+    # twice shows once; the mention has fewer of the common words than any inbox message
+    # but takes the last place, so both places are seen.
+    assert examples == ["Lviv delivery price??", "Delivery to Lviv price?", "Lviv delivery?"]
+    assert group.example.where == "inbox"
 
 
 def test_a_client_gets_no_mention_texts(workspace, channel, mentions):

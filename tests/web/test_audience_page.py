@@ -164,17 +164,17 @@ def test_the_profile_downloads_as_markdown(owner, workspace, channel, mentions):
         f'attachment; filename="audience-profile-{workspace.slug}-2026-12-01-2026-12-07.md"')
     md = response.content.decode()
     assert md.startswith("# Audience profile: Zerno Coffee\n")
-    assert "- Wrote to us: 3 people (new: 1, returning: 2; the period before: 1)." in md
-    assert ("- Wrote about us elsewhere: 4 people in 5 mentions (new: 2, returning: 2; "
-            "the period before: 1).") in md
+    assert "- People who wrote to us: 3 (new: 1, returning: 2; the period before: 1)." in md
+    assert ("- People who wrote about us elsewhere: 4 (new: 2, returning: 2; the period "
+            "before: 1); their mentions: 5.") in md
     # Messages uk 2, en 2, ru 1 and mentions uk 3, en 1, ru 1: 5, 3 and 2 of 10.
     assert "Languages (messages and mentions): Ukrainian 50 %, English 30 %, Russian 20 %." in md
     assert ("1. Wednesday 12:00–13:00: 2\n2. Thursday 12:00–13:00: 2\n"
             "3. Wednesday 01:00–02:00: 1\n") in md
     assert "Net sentiment +25 (the period before: 0), better than the period before." in md
-    assert ("1. «доставка», 3 (Inbox 2, Mentions 1). For example: “Скільки коштує доставка "
+    assert ("1. **доставка**: 3 (Inbox 2, Mentions 1). For example: “Скільки коштує доставка "
             "до Львова?” (Mentions, Fediverse)") in md
-    assert "«холодна», 1 (Mentions 1)" in md and "“The coffee was cold” (Inbox)" in md
+    assert "**холодна**: 1 (Mentions 1)" in md and "“The coffee was cold” (Inbox)" in md
     assert "1. Fediverse — Mastodon: 2 (40 %)" in md
 
 
@@ -213,7 +213,7 @@ def test_a_formula_in_a_text_is_harmless_in_the_csv(owner, workspace, channel): 
 def test_the_client_profile_has_counts_and_no_texts(
         client_user, workspace, channel, mentions):  # noqa: F811
     md = _export(client_user, workspace, "md").content.decode()
-    assert "Wrote about us elsewhere: 4 people in 5 mentions" in md
+    assert "People who wrote about us elsewhere: 4 (new: 2" in md
     assert "Questions: 3. Their texts stay in the team’s inbox." in md
     csv_text = _export(client_user, workspace, "csv").content.decode("utf-8-sig")
     for text in (md, csv_text):

@@ -178,7 +178,7 @@ def test_the_live_check_says_ok_for_a_good_query(workspace, owner):
 def test_the_editor_wires_the_live_check_and_the_preview(workspace, owner):
     page = login(owner).get(url(workspace, "queries/new/")).content.decode()
     assert f'hx-post="{url(workspace, "queries/check/")}"' in page
-    assert 'hx-trigger="keyup changed delay:300ms"' in page
+    assert 'hx-trigger="input changed delay:300ms"' in page
     assert f'hx-post="{url(workspace, "queries/preview/")}"' in page
     for operator in ("AND", "OR", "NOT", "NEAR/3", "lang:", "source:", "author:", "since:",
                      "until:", "coffee*"):

@@ -110,7 +110,9 @@ class Said:
     source: str = ""  # a mention's source name
 
 
-def _where(m) -> str:
+def said_where(m) -> str:
+    """Where a grouped message was said: INBOX (an inbox ``IntentMessage`` too) or
+    MENTION."""
     return getattr(m, "where", INBOX)
 
 
@@ -153,7 +155,7 @@ class Group:
     @property
     def sources(self) -> dict[str, int]:
         """Where the group's messages were said: INBOX and/or MENTION → how many."""
-        return dict(sorted(Counter(_where(m) for m in self.messages).items()))
+        return dict(sorted(Counter(said_where(m) for m in self.messages).items()))
 
     def _ranked(self) -> list:
         """The messages, those with the most of the group's common keys first (then the
@@ -172,13 +174,17 @@ class Group:
 
     @property
     def examples(self) -> list:
-        """Up to EXAMPLES messages, the best first, each place the group was said in
-        (the inbox, mentions) among them."""
-        ranked = self._ranked()
-        out = ranked[:EXAMPLES]
+        """Up to EXAMPLES messages with different texts, the best first, each place the
+        group was said in (the inbox, mentions) among them."""
+        ranked, seen, out = self._ranked(), set(), []
+        for m in ranked:
+            text = " ".join(m.text.lower().split())
+            if text not in seen and len(out) < EXAMPLES:
+                seen.add(text)
+                out.append(m)
         for where in self.sources:
-            if not any(_where(m) == where for m in out):
-                out[-1] = next(m for m in ranked if _where(m) == where)
+            if not any(said_where(m) == where for m in out):
+                out[-1] = next(m for m in ranked if said_where(m) == where)
         return out
 
 
@@ -299,12 +305,12 @@ class Audience:
     top: list[Commenter]  # names and last texts: only ``with_texts``
     questions: list[Group]  # only ``with_texts``
     objections: list[Group]  # only ``with_texts``
-    question_count: int
-    objection_count: int
+    question_count: int  # inbox messages and mentions
+    objection_count: int  # inbox messages and mentions
     with_texts: bool
     mentions: Mentions = field(default_factory=Mentions)
     previous_mentions: Mentions = field(default_factory=Mentions)
-    previous_sentiment: dict[str, int] = field(default_factory=dict)  # the inbox's
+    previous_sentiment: dict[str, int] = field(default_factory=dict)  # the inbox's, before
     moods: list[MoodWeek] = field(default_factory=list)
     hours: ActiveHours = field(default_factory=ActiveHours)
 

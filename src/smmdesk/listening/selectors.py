@@ -59,25 +59,29 @@ def mention_authors(*, workspace: Workspace, since: datetime, until: datetime,
     for mentions whose intent is one of ``texts``, else "") and ``first_at``: the
     author's first mention ever on a source of that kind (None without an author)."""
     from django.db.models import Case, F, Min, TextField, Value, When
-    from django.db.models.functions import Concat, Substr
+    from django.db.models.functions import Substr
 
     from smmdesk.inbox.models import MessageStatus
 
     mentions = Mention.objects.filter(workspace=workspace).exclude(status=MessageStatus.SPAM)
-    said = Substr(Concat("item__title", Value("\n"), "item__text", output_field=TextField()),
-                  1, text_chars)
+
+    def said(field: str, chars: int):  # the item's words, only where they are asked for
+        return Case(When(intent__in=texts, then=Substr(field, 1, chars)), default=Value(""),
+                    output_field=TextField())
+
     rows = list(mentions.filter(published_at__gte=since, published_at__lt=until)
-                .annotate(text=Case(When(intent__in=texts, then=said), default=Value(""),
-                                    output_field=TextField()))
                 .order_by("published_at", "pk")
                 .values("id", "language", "sentiment", "intent", "confidence",
-                        "published_at", "text", author=F("item__author"),
+                        "published_at", author=F("item__author"),
                         author_id=F("item__author_id"), kind=F("item__source__kind"),
-                        source=F("item__source__name"), source_id=F("item__source_id")))
+                        source=F("item__source__name"), source_id=F("item__source_id"),
+                        title=said("item__title", 500), body=said("item__text", text_chars)))
     by_id: dict[str, set[str]] = {}
     by_name: dict[str, set[str]] = {}
     for r in rows:
-        r["text"] = r["text"].strip()
+        title, body = r.pop("title"), r.pop("body")  # as listening.services.item_text
+        text = f"{title}\n{body}" if title and title not in body else (body or title)
+        r["text"] = text.strip()[:text_chars]
         author_id, name = r.pop("author_id"), r["author"]
         r["author_key"] = author_id or (f"name:{name}" if name else "")
         if author_id:

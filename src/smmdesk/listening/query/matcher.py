@@ -11,17 +11,19 @@ evaluations per post, while a post mentions almost none of the brands. So:
    of an AND, every side of an OR, one word of a phrase or a NEAR). Where there is a
    choice, the element used by the fewest queries wins, with short words counted as more
    common: a word that many queries share (кофе, доставка) is a word many posts contain,
-   a brand name is not. Finally each query becomes one small Python function, generated
-   from the tree (its sets and strings are bound by name, never pasted as text), so the
-   evaluation of a candidate is a few set look-ups in C.
+   a brand name is not. A query whose rarest trigger is still common ("Москва NEAR/3
+   кофейня") needs a second trigger group too (the other side of its AND or NEAR, or
+   another word of its phrase) before it is evaluated. Finally each query becomes one
+   small Python function, generated from the tree (its sets and strings are bound by
+   name, never pasted as text), so evaluating a candidate is a few set look-ups in C.
 2. Match. The post is normalized once (text.matching_text) and one Aho-Corasick automaton
    (pyahocorasick) holding every trigger form and prefix runs over it in C. A hit counts
    only where it stands as a whole word (a prefix: at a word's start), which two
    characters tell. Only the queries those triggers name are evaluated, and only then is
    the post split into words; positions are computed only for a phrase or a NEAR.
 
-The prefilter never drops a match: a query can be true only if one of its triggers is in
-the post (tests/listening/test_matcher.py checks this against evaluating every query on
+The prefilter never drops a match: a query can be true only if its triggers are in the
+post (tests/listening/test_matcher.py checks this against evaluating every query on
 its own, which ``matches`` does by walking the tree with no prefilter and no generated
 code). ``highlight`` walks the tree too and says which words made a query match.
 
@@ -50,11 +52,15 @@ from smmdesk.listening.query.parser import (
     QuerySyntaxError,
     Term,
     parse,
+    positive_terms,
     source_key,
 )
 from smmdesk.listening.query.text import WORD, matching_text, token_spans, tokens
 
 Element = frozenset | str  # the forms one word may take, or a prefix
+# A query whose cheapest trigger group costs more than this (its rarest word is shared by
+# several queries, or short) becomes a candidate only when its second group is there too.
+PAIR_ABOVE = 8.0
 Forms = Callable[[str], Iterable[str]]
 
 
@@ -75,7 +81,8 @@ class _Elements:
         key = (word, exact)
         found = self.cache.get(key)
         if found is None:
-            found = frozenset({word}) if exact else frozenset(self.word_forms(word)) | {word}
+            found = frozenset({word}) if exact else frozenset(
+                f for f in self.word_forms(word) if f) | {word}
             self.cache[key] = found
         return found
 
@@ -90,24 +97,50 @@ class _Elements:
 
 class _Post:
     """A post as the compiled queries see it: ``toks`` its words in order, ``T`` their
-    set, and what the filters read. Positions and the sorted words are made on demand."""
+    set, and what the filters read. Positions, the sorted words and the filters' values
+    are made when first asked for: most candidates never ask."""
 
-    __slots__ = ("toks", "T", "lang", "sources", "author", "day", "_positions", "_sorted")
+    __slots__ = ("toks", "T", "meta", "_filters", "_positions", "_sorted")
 
     def __init__(self, toks: list[str], T: set[str], language: str = "",
                  source: str | Iterable[str] = "", author: str = "",
                  published_at: date | datetime | None = None):
         self.toks = toks
         self.T = T
-        self.lang = language.lower().replace("_", "-").split("-")[0] if language else ""
-        sources = [source] if isinstance(source, str) else source
-        self.sources = frozenset(source_key(s) for s in sources if s)
-        self.author = source_key(author) if author else ""
-        if isinstance(published_at, datetime):
-            published_at = published_at.date()
-        self.day = published_at
+        self.meta = (language, source, author, published_at)
+        self._filters: tuple | None = None
         self._positions: dict[str, list[int]] | None = None
         self._sorted: list[str] | None = None
+
+    def filters(self) -> tuple[str, frozenset[str], str, date | None]:
+        """(language, sources, author, day) in the form Filter values take."""
+        if self._filters is None:
+            language, source, author, published_at = self.meta
+            sources = [source] if isinstance(source, str) else source
+            if isinstance(published_at, datetime):
+                published_at = published_at.date()
+            self._filters = (
+                language.lower().replace("_", "-").split("-")[0] if language else "",
+                frozenset(source_key(s) for s in sources if s),
+                source_key(author) if author else "",
+                published_at)
+        return self._filters
+
+    @property
+    def lang(self) -> str:
+        return self.filters()[0]
+
+    @property
+    def sources(self) -> frozenset[str]:
+        return self.filters()[1]
+
+    @property
+    def author(self) -> str:
+        return self.filters()[2]
+
+    @property
+    def day(self) -> date | None:
+        return self.filters()[3]
 
     @property
     def positions(self) -> dict[str, list[int]]:
@@ -158,7 +191,16 @@ class _Post:
     def phrase(self, elems: tuple[Element, ...]) -> bool:
         return bool(self.spans(elems, first=True))
 
+    def present(self, alternatives: tuple) -> bool:
+        """Whether every word of at least one alternative is in the post, anywhere (the
+        cheap test before positions)."""
+        T = self.T
+        return any(all(self.prefix(e) if isinstance(e, str) else not T.isdisjoint(e)
+                       for e in alt) for alt in alternatives)
+
     def near(self, left: tuple, right: tuple, distance: int) -> bool:
+        if not (self.present(left) and self.present(right)):
+            return False
         a = [s for alt in left for s in self.spans(alt)]
         if not a:
             return False
@@ -298,46 +340,61 @@ class Matcher:
     def _index(self, nodes: list[Node], elements: _Elements) -> None:
         used: Counter = Counter()
         for node in nodes:
-            used.update({e for term in _terms(node) for e in elements(term)})
-        # key → (queries it triggers as a word, queries it triggers as a prefix)
-        keys: dict[str, tuple[set[int], set[int]]] = {}
+            used.update({e for term in positive_terms(node) for e in elements(term)})
+        # key → queries it triggers as a word / as a prefix: alone (query index), or as
+        # one of two groups a query needs both of ((query index, group bit))
+        keys: dict[str, tuple[set, set, set, set]] = {}
         for i, node in enumerate(nodes):
-            chosen = _triggers(node, elements, used)
-            assert chosen is not None  # parse() refuses a query that needs no word
-            for e in chosen[1]:
-                if isinstance(e, str):
-                    keys.setdefault(e, (set(), set()))[1].add(i)
-                else:
-                    for form in filter(None, e):
-                        keys.setdefault(form, (set(), set()))[0].add(i)
+            groups = _groups(node, elements, used)
+            if groups[0][0] <= PAIR_ABOVE or len(groups) == 1:
+                targets = [(groups[0][1], i)]
+            else:
+                targets = [(groups[0][1], (i, 1)), (groups[1][1], (i, 2))]
+            for elems, target in targets:
+                pair = isinstance(target, tuple)
+                for e in elems:
+                    if isinstance(e, str):
+                        keys.setdefault(e, (set(), set(), set(), set()))[2 + pair].add(target)
+                    else:
+                        for form in e:
+                            keys.setdefault(form, (set(), set(), set(), set()))[pair].add(target)
         self._automaton = ahocorasick.Automaton()
-        for key, (words, prefixes) in keys.items():
+        for key, sets in keys.items():
             # A word starts where the character before it is not a letter or number, and
             # ends where the one after it is not, but for one case: "3'o1ф" is the
             # words "3'o" and "1ф" (a word that starts with a digit may follow a
             # letter; one with an apostrophe in it may be followed by a digit).
             self._automaton.add_word(key, (len(key), not key[0].isdecimal(), key.isalnum(),
-                                           tuple(sorted(words)), tuple(sorted(prefixes))))
+                                           *(tuple(sorted(s)) for s in sets)))
         self.trigger_keys = len(keys)
         if keys:
             self._automaton.make_automaton()
 
     def candidates(self, t: str) -> set[int]:
-        """The queries (indexes into ``ids``) with a trigger in ``t``, a matching_text():
-        the automaton finds every key as a substring, and only those standing as a whole
-        word (a prefix: at a word's start) count."""
+        """The queries (indexes into ``ids``) whose triggers are in ``t``, a
+        matching_text(): the automaton finds every key as a substring, and only those
+        standing as a whole word (a prefix: at a word's start) count."""
         found: set[int] = set()
         if not self.trigger_keys:
             return found
+        halves: dict[int, int] = {}
         last = len(t) - 1
-        for end, (size, strict_start, strict_end, words, prefixes) in self._automaton.iter(t):
+        for end, (size, strict_start, strict_end, words, word_halves, prefixes,
+                  prefix_halves) in self._automaton.iter(t):
             start = end - size + 1
             if start and strict_start and t[start - 1].isalnum():
                 continue
             if prefixes:
                 found.update(prefixes)
-            if words and (end == last or not strict_end or not t[end + 1].isalnum()):
+            for i, bit in prefix_halves:
+                halves[i] = halves.get(i, 0) | bit
+            if (words or word_halves) and (
+                    end == last or not strict_end or not t[end + 1].isalnum()):
                 found.update(words)
+                for i, bit in word_halves:
+                    halves[i] = halves.get(i, 0) | bit
+        if halves:
+            found.update(i for i, bits in halves.items() if bits == 3)
         return found
 
     def match(self, text: str, *, language: str = "", source: str | Iterable[str] = "",
@@ -351,17 +408,6 @@ class Matcher:
         post = _Post(toks, T, language, source, author, published_at)
         functions, ids = self._functions, self.ids
         return [ids[i] for i in sorted(found) if functions[i](T, post)]
-
-
-def _terms(node: Node):
-    if isinstance(node, Term):
-        yield node
-    elif isinstance(node, And | Or):
-        for item in node.items:
-            yield from _terms(item)
-    elif isinstance(node, Near):
-        yield from _terms(node.left)
-        yield from _terms(node.right)
 
 
 def _cost(e: Element, used: Counter) -> float:
@@ -390,6 +436,22 @@ def _triggers(node: Node, elements: _Elements, used: Counter):
         sides = [s for s in (_triggers(i, elements, used) for i in node.items) if s]
         return min(sides, key=lambda t: t[0]) if sides else None
     return None  # Not, Filter
+
+
+def _groups(node: Node, elements: _Elements, used: Counter) -> list:
+    """Up to two trigger groups (cost, elements), cheapest first, that a post must each
+    hold an element of for ``node`` to match: from the sides of an AND or a NEAR and the
+    words of a phrase; one group otherwise, none for a NOT or a filter."""
+    if isinstance(node, And):
+        sides = [g for i in node.items for g in _groups(i, elements, used)]
+    elif isinstance(node, Near):
+        sides = [_triggers(node.left, elements, used), _triggers(node.right, elements, used)]
+    elif isinstance(node, Term):
+        sides = [(_cost(e, used), [e]) for e in elements(node)]
+    else:
+        side = _triggers(node, elements, used)
+        sides = [side] if side else []  # none for a NOT or a filter
+    return sorted(sides, key=lambda side: side[0])[:2]
 
 
 class _Codegen:

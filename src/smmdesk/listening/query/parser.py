@@ -41,7 +41,7 @@ from smmdesk.listening.query.text import tokens
 
 LANGUAGES = ("ru", "uk", "be", "en")
 FILTERS = ("lang", "source", "author", "since", "until")
-MIN_PREFIX = 3
+MIN_PREFIX = 3  # the error message says "three"
 MAX_NEAR = 100
 MAX_DEPTH = 32  # parentheses inside one another
 MAX_LENGTH = 10_000  # characters
@@ -289,9 +289,7 @@ def _term(c: str, s: int, e: int) -> _Tok:
     if prefix and len(words) > 1:
         raise QuerySyntaxError(_("An asterisk can end one word only, not a phrase."), s, e)
     if prefix and len(words[0]) < MIN_PREFIX:
-        raise QuerySyntaxError(
-            _message(_("Write at least %(min)s letters before the asterisk."),
-                     min=MIN_PREFIX), s, e)
+        raise QuerySyntaxError(_("Write at least three letters before the asterisk."), s, e)
     return _Tok("TERM", s, e, Term(words, exact, prefix, s, e))
 
 

@@ -56,15 +56,17 @@ _TO_LAT = str.maketrans({"а": "a", "в": "b", "с": "c", "е": "e", "н": "h", 
                          "у": "y"})
 _CYR = re.compile(f"[{_CYR_CLASS}]")
 _LAT = re.compile(f"[{_LAT_CLASS}]")
-_NOT_LAT = rf"[^\W_{_LAT_CLASS}]"  # a letter or number of another script
-# A run of Latin letters next to a letter or number of another script (anchored at the
+_NEITHER = rf"[^\W_{_CYR_CLASS}{_LAT_CLASS}]"  # a digit, a Greek letter, ...
+# A run of Latin letters that ends in a Cyrillic letter (maybe after digits and the
+# like), or that follows a Cyrillic letter or a digit (and the like). Anchored at the
 # run's first letter, so that ``re`` skips ahead to Latin letters and tries each run
-# once): every mixed word has one, and words like "iphone15" too. Cheap to look for.
-_LAT_BESIDE_OTHER = re.compile(f"[{_LAT_CLASS}](?<![{_LAT_CLASS}][{_LAT_CLASS}])"
-                               f"(?:(?<={_NOT_LAT}[{_LAT_CLASS}])|[{_LAT_CLASS}]*+{_NOT_LAT})")
+# once. Every mixed word has one; "v60" and "#coffee" do not, "1xbet" does.
+_LAT_NEAR_CYR = re.compile(f"[{_LAT_CLASS}](?<![{_LAT_CLASS}][{_LAT_CLASS}])"
+                           f"(?:(?<=[^\\W_{_LAT_CLASS}][{_LAT_CLASS}])"
+                           f"|[{_LAT_CLASS}]*+{_NEITHER}*+[{_CYR_CLASS}])")
 # Where the two scripts meet inside a word, a Latin letter first, with only other word
 # characters (digits, Greek, ...) between: searched in the text and in the text reversed.
-_LAT_THEN_CYR = re.compile(f"[{_LAT_CLASS}][^\\W_{_CYR_CLASS}{_LAT_CLASS}]*[{_CYR_CLASS}]")
+_LAT_THEN_CYR = re.compile(f"[{_LAT_CLASS}]{_NEITHER}*[{_CYR_CLASS}]")
 
 
 def _one_script(word: str) -> str:
@@ -124,7 +126,7 @@ def matching_text(text: str) -> str:
     """``normalize(text)`` with every mixed-script word in one script (same length):
     the text the matcher searches; its words are ``tokens(text)``."""
     t = normalize(text)
-    if t.isascii() or not _CYR.search(t) or not _LAT_BESIDE_OTHER.search(t):
+    if t.isascii() or not _CYR.search(t) or not _LAT_NEAR_CYR.search(t):
         return t
     found = [m.start() for m in _LAT_THEN_CYR.finditer(t)]
     n = len(t) - 1

@@ -34,6 +34,7 @@ from smmdesk.analytics.audience import (
     Mentions,
     audience_get,
     net_sentiment,
+    said_where,
 )
 from smmdesk.analytics.dashboard import PRESET_DAYS, Kpi, channels_for
 from smmdesk.connectors.registry import kind_label
@@ -189,8 +190,9 @@ def _source_rows(m: Mentions) -> list[tuple[str, str, int, float | None]]:
 
 # --- when the audience talks ------------------------------------------------------------
 
-def _slot(weekday: int, hour: int, names=WEEKDAYS) -> str:
-    return f"{names[weekday]} {hour:02d}:00–{(hour + 1) % 24:02d}:00"
+def _slot(weekday: int, hour: int) -> str:
+    """"Wednesday 19:00–20:00"."""
+    return f"{WEEKDAYS[weekday]} {hour:02d}:00–{(hour + 1) % 24:02d}:00"
 
 
 def heat(a: Audience) -> dict:
@@ -251,8 +253,8 @@ def _group_rows(request, a: Audience, groups: list[Group], channel_id,
             "count": g.count, "text": g.example.text, "search": g.search,
             "languages": ", ".join(str(LANGUAGE_NAMES.get(x, x)) for x in g.languages),
             "sources": _group_sources(g),
-            "examples": [{"text": m.text, "where": getattr(m, "where", INBOX),
-                          "where_label": _where_label(getattr(m, "where", INBOX)),
+            "examples": [{"text": m.text, "where": said_where(m),
+                          "where_label": _where_label(said_where(m)),
                           "source": getattr(m, "source", "")} for m in g.examples],
             "url": _inbox_url(request, **query) if g.search and in_inbox else "",
             "mentions_url": _listening_url(request, a, intent=g.intent, q=g.search)
@@ -381,7 +383,7 @@ def profile(a: Audience, workspace) -> dict:
                    net_sentiment(a.previous_mentions.sentiment))],
         "groups": {kind: [{"count": g.count, "search": g.search, "sources": _group_sources(g),
                            "example": g.example.text,
-                           "where": _where_label(getattr(g.example, "where", INBOX)),
+                           "where": _where_label(said_where(g.example)),
                            "source": getattr(g.example, "source", "")} for g in groups]
                    for kind, groups in said_groups.items()},
         "question_count": a.question_count, "objection_count": a.objection_count,
@@ -409,32 +411,32 @@ def profile_markdown(f: dict) -> str:
     p, q = f["period"], f["previous"]
     c, pc, m, pm = f["commenters"], f["previous_commenters"], f["mentions"], \
         f["previous_mentions"]
-    lines = [f"# {_('Audience profile')}: {_md(f['workspace'])}", "",
+    lines = ["# " + _("Audience profile") + ": " + _md(f["workspace"]), "",
              _("Period: %(start)s – %(end)s, compared with %(pstart)s – %(pend)s.") % {
                  "start": _day(p.start), "end": _day(p.end), "pstart": _day(q.start),
                  "pend": _day(q.end)}]
     if f["channels"]:
         lines.append(_("Channels: %(names)s.") % {
             "names": ", ".join(_md(n) for n in f["channels"])})
-    lines += ["", f"## {_('Who')}", "",
-              "- " + _("Wrote to us: %(total)s people (new: %(new)s, returning: %(returning)s;"
-                       " the period before: %(before)s).") % {
+    lines += ["", "## " + _("Who"), "",
+              "- " + _("People who wrote to us: %(total)s (new: %(new)s, returning: "
+                       "%(returning)s; the period before: %(before)s).") % {
                   "total": c.total, "new": c.new, "returning": c.returning,
                   "before": pc.total},
-              "- " + _("Wrote about us elsewhere: %(total)s people in %(mentions)s mentions "
-                       "(new: %(new)s, returning: %(returning)s; the period before: "
-                       "%(before)s).") % {
+              "- " + _("People who wrote about us elsewhere: %(total)s (new: %(new)s, "
+                       "returning: %(returning)s; the period before: %(before)s); their "
+                       "mentions: %(mentions)s.") % {
                   "total": m.authors.total, "mentions": m.count, "new": m.authors.new,
                   "returning": m.authors.returning, "before": pm.authors.total}]
     if f["languages"]:
         lines.append("- " + _("Languages (messages and mentions): %(list)s.") % {
             "list": ", ".join(f"{name} {_pct(share)}" for name, _n, share in f["languages"])})
-    lines += ["", f"## {_('When')}", "",
+    lines += ["", "## " + _("When"), "",
               _("The busiest hours of the week (%(tz)s), messages and mentions:") % {
                   "tz": f["tz"]}, ""]
     lines += [f"{i}. {slot}: {n}" for i, (slot, n) in enumerate(f["busiest"], 1)] or [
         _("No messages or mentions in the period.")]
-    lines += ["", f"## {_('Mood')}", ""]
+    lines += ["", "## " + _("Mood"), ""]
     for where, shares, net, before in f["moods"]:
         label = _("Messages to us") if where == INBOX else _("Mentions")
         mix = ", ".join(f"{name} {_pct(share)}" for name, _n, share in shares) or "—"
@@ -455,12 +457,12 @@ def profile_markdown(f: dict) -> str:
                 "kind": _("Questions") if kind == "questions" else _("Complaints"),
                 "n": count})
         for i, g in enumerate(f["groups"][kind], 1):
-            word = f"«{_md(g['search'])}», " if g["search"] else ""
+            word = f"**{_md(g['search'])}**: " if g["search"] else ""
             where = g["where"] + (f", {_md(g['source'])}" if g["source"] else "")
             lines.append(f"{i}. {word}{g['count']} ({g['sources']}). " + _(
                 "For example: “%(text)s” (%(where)s)") % {
                     "text": _md(g["example"], EXAMPLE_CHARS), "where": where})
-    lines += ["", f"## {_('Where they talk about us')}", ""]
+    lines += ["", "## " + _("Where they talk about us"), ""]
     lines += [f"{i}. {_md(name)} — {kind}: {n} ({_pct(share)})"
               for i, (name, kind, n, share) in enumerate(f["sources"], 1)] or [
         _("No mentions in the period.")]

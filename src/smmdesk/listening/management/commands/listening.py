@@ -24,8 +24,8 @@ from smmdesk.listening.query.parser import QuerySyntaxError
 
 
 class Command(BaseCommand):
-    help = ("Listening queries: match posts (JSON lines on stdin) against the queries in a "
-            "file, one answer line per post.")
+    help = ("Match posts (JSON lines on stdin) against listening queries from a file; one "
+            "answer line per post, as each post arrives.")
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
