@@ -29,6 +29,7 @@ Rules every source follows:
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,3 +131,25 @@ class Source(ABC):
     def fetch(self, *, config: dict, secret: str, cursor: str, since: datetime | None,
               wanted: Callable[[str], bool] | None = None) -> Batch:
         """What is new since ``cursor`` (or, on the first fetch, since ``since``)."""
+
+
+# ---------------------------------------------------------------- cursors
+
+def cursor_load(cursor: str) -> dict:
+    """A cursor kept as a JSON object; anything else (empty, damaged, an old format)
+    reads as a fresh start, never as an error."""
+    try:
+        state = json.loads(cursor) if cursor else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def cursor_dump(state: dict) -> str:
+    """The cursor to store: compact, stable, without empty entries."""
+    return json.dumps({k: v for k, v in state.items() if v is not None}, sort_keys=True,
+                      separators=(",", ":"))
+
+
+def epoch(when: datetime | None) -> int:
+    return int(when.timestamp()) if when else 0

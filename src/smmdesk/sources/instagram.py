@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -50,7 +49,18 @@ from smmdesk.connectors.meta import (
     graph_time,
 )
 from smmdesk.lib.http import HttpClient, HttpFailure
-from smmdesk.sources.base import ACCOUNT, Account, Batch, Field, Item, Source, SourceError
+from smmdesk.sources.base import (
+    ACCOUNT,
+    Account,
+    Batch,
+    Field,
+    Item,
+    Source,
+    SourceError,
+    cursor_dump,
+    cursor_load,
+    epoch,
+)
 
 MEDIA_PAGE = 25
 MEDIA_FIELDS = ("id,caption,like_count,comments_count,media_type,media_product_type,"
@@ -100,7 +110,7 @@ class InstagramSource(Source):
                                 "account, and this source has none. Connect the account "
                                 "again under Channels."), auth=True)
         config = self.validate(config)
-        state = _load(cursor)
+        state = cursor_load(cursor)
         with HttpClient(secrets=[secret]) as http:
             found = _discover(http, secret, config, state.get("after"))
         return _batch(found, state, since)
@@ -137,9 +147,9 @@ def _batch(found: dict, state: dict, since: datetime | None) -> Batch:
     last = state.get("last")
     floor = last if last is not None else (int(since.timestamp()) if since else None)
     older = {p.external_id for p in posts
-             if floor is not None and _ts(p.published_at) <= floor}
+             if floor is not None and epoch(p.published_at) <= floor}
     keep = posts if first else [p for p in posts if p.external_id not in older]
-    top = max([state.get("top") or last or 0] + [_ts(p.published_at) for p in posts]) or None
+    top = max([state.get("top") or last or 0] + [epoch(p.published_at) for p in posts]) or None
     paging = media.get("paging") or {}
     after = (paging.get("cursors") or {}).get("after")
     # a nested edge carries cursors and not always a "next" link: a full page may have more
@@ -147,8 +157,8 @@ def _batch(found: dict, state: dict, since: datetime | None) -> Batch:
         and not older and floor is not None
     if more:
         cursor = {"last": floor, "after": after, "top": top}
-        return Batch(keep, cursor=_dump(cursor), more=True, account=account)
-    return Batch(keep, cursor=_dump({"last": top}), account=account)
+        return Batch(keep, cursor=cursor_dump(cursor), more=True, account=account)
+    return Batch(keep, cursor=cursor_dump({"last": top}), account=account)
 
 
 def _account(found: dict) -> Account:
@@ -231,18 +241,4 @@ def _time(value) -> datetime | None:
     return when if when.timestamp() else None
 
 
-def _ts(when: datetime | None) -> int:
-    return int(when.timestamp()) if when else 0
 
-
-def _load(cursor: str) -> dict:
-    try:
-        state = json.loads(cursor) if cursor else {}
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def _dump(state: dict) -> str:
-    return json.dumps({k: v for k, v in state.items() if v is not None}, sort_keys=True,
-                      separators=(",", ":"))

@@ -33,7 +33,6 @@ https://dev.vk.com/ru/method/groups.getById , https://dev.vk.com/ru/reference/ob
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -57,6 +56,8 @@ from smmdesk.sources.base import (
     Item,
     Source,
     SourceError,
+    cursor_dump,
+    cursor_load,
 )
 
 SEARCH_PAGE = 100  # newsfeed.search count (VK serves at most the first 1000 results)
@@ -106,7 +107,7 @@ class VkSource(Source):
             raise SourceError(_("VK needs the app's service token to read anything. Add it "
                                 "to this source."), auth=True)
         config = self.validate(config)
-        state = _load(cursor)
+        state = cursor_load(cursor)
         with HttpClient(secrets=[secret]) as http:
             api = _Api(http, secret)
             if config["mode"] == SEARCH:
@@ -134,9 +135,9 @@ def _search(api: _Api, q: str, state: dict, since: datetime | None) -> Batch:
     nxt = str(body.get("next_from") or "")
     if nxt and items:
         cursor = {"start": start, "from": nxt, "top": top}
-        return Batch([i.item for i in items], cursor=_dump(cursor), more=True)
+        return Batch([i.item for i in items], cursor=cursor_dump(cursor), more=True)
     done = {"start": max(top - SEARCH_LAG, start or 0) if top else start}
-    return Batch([i.item for i in items], cursor=_dump(done))
+    return Batch([i.item for i in items], cursor=cursor_dump(done))
 
 
 def _wall_page(api: _Api, config: dict, state: dict, since: datetime | None) -> Batch:
@@ -169,8 +170,8 @@ def _wall_page(api: _Api, config: dict, state: dict, since: datetime | None) -> 
     has_more = offset + len(posts) < total and bool(posts)
     if has_more and not reached_old and (last is not None or floor is not None):
         cursor = {"last": last, "floor": floor, "offset": offset + len(posts), "top": top}
-        return Batch([p.item for p in keep], cursor=_dump(cursor), more=True, account=account)
-    return Batch([p.item for p in keep], cursor=_dump({"last": top}), account=account)
+        return Batch([p.item for p in keep], cursor=cursor_dump(cursor), more=True, account=account)
+    return Batch([p.item for p in keep], cursor=cursor_dump({"last": top}), account=account)
 
 
 def _community(api: _Api, config: dict) -> Account:
@@ -380,17 +381,6 @@ def _error(code: int, msg: str) -> SourceError:
 # ---------------------------------------------------------------- helpers
 
 
-def _load(cursor: str) -> dict:
-    try:
-        state = json.loads(cursor) if cursor else {}
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def _dump(state: dict) -> str:
-    return json.dumps({k: v for k, v in state.items() if v is not None}, sort_keys=True,
-                      separators=(",", ":"))
 
 
 def _int(value) -> int | None:

@@ -34,7 +34,6 @@ https://developers.google.com/youtube/v3/docs/errors .
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -66,6 +65,9 @@ from smmdesk.sources.base import (
     Item,
     Source,
     SourceError,
+    cursor_dump,
+    cursor_load,
+    epoch,
 )
 
 SEARCH_LAG = 6 * 3600  # seconds: a search sweep starts this long before the newest video
@@ -118,7 +120,7 @@ class YoutubeSource(Source):
             raise SourceError(_("YouTube needs an API key to read anything. Add one to "
                                 "this source."), auth=True)
         config = self.validate(config)
-        state = _load(cursor)
+        state = cursor_load(cursor)
         with HttpClient(secrets=[secret]) as http:
             api = _Api(http, secret)
             if config["mode"] == SEARCH:
@@ -143,13 +145,13 @@ def _search(api: _Api, q: str, state: dict, since: datetime | None) -> Batch:
     found = [r for r in body.get("items") or [] if (r.get("id") or {}).get("videoId")]
     stats = api.statistics([r["id"]["videoId"] for r in found])
     items = [_search_item(r, stats.get(r["id"]["videoId"], {})) for r in found]
-    top = max([state.get("top") or 0] + [_ts(i.published_at) for i in items]) or None
+    top = max([state.get("top") or 0] + [epoch(i.published_at) for i in items]) or None
     page = body.get("nextPageToken")
     if page and items and after is not None:
         cursor = {"after": after, "page": page, "top": top}
-        return Batch(items, cursor=_dump(cursor), more=True)
+        return Batch(items, cursor=cursor_dump(cursor), more=True)
     done = max(top - SEARCH_LAG, after or 0) if top else after
-    return Batch(items, cursor=_dump({"after": done}))
+    return Batch(items, cursor=cursor_dump({"after": done}))
 
 
 def _comments(api: _Api, video: str, state: dict, since: datetime | None) -> Batch:
@@ -162,12 +164,12 @@ def _comments(api: _Api, video: str, state: dict, since: datetime | None) -> Bat
                                       "pageToken": state.get("page")})
     threads = [_comment_item(t, video) for t in body.get("items") or [] if t.get("id")]
     threads = [t for t in threads if t is not None]
-    new = [t for t in threads if floor is None or _ts(t.published_at) > floor]
-    top = max([state.get("top") or last or 0] + [_ts(t.published_at) for t in threads]) or None
+    new = [t for t in threads if floor is None or epoch(t.published_at) > floor]
+    top = max([state.get("top") or last or 0] + [epoch(t.published_at) for t in threads]) or None
     page = body.get("nextPageToken")
     if page and len(new) == len(threads) and threads and floor is not None:
-        return Batch(new, cursor=_dump({"last": floor, "page": page, "top": top}), more=True)
-    return Batch(new, cursor=_dump({"last": top}))
+        return Batch(new, cursor=cursor_dump({"last": floor, "page": page, "top": top}), more=True)
+    return Batch(new, cursor=cursor_dump({"last": top}))
 
 
 def _uploads(api: _Api, config: dict, state: dict, since: datetime | None) -> Batch:
@@ -187,14 +189,14 @@ def _uploads(api: _Api, config: dict, state: dict, since: datetime | None) -> Ba
     stats = api.statistics([_upload_id(r) for r in rows])
     videos = [_upload_item(r, stats.get(_upload_id(r), {}), account) for r in rows]
     older = {v.external_id for v in videos
-             if floor is not None and _ts(v.published_at) <= floor}
+             if floor is not None and epoch(v.published_at) <= floor}
     keep = videos if first else [v for v in videos if v.external_id not in older]
-    top = max([state.get("top") or last or 0] + [_ts(v.published_at) for v in videos]) or None
+    top = max([state.get("top") or last or 0] + [epoch(v.published_at) for v in videos]) or None
     page = body.get("nextPageToken")
     if page and videos and not older and floor is not None:
         cursor = {"last": floor, "page": page, "top": top, "playlist": playlist}
-        return Batch(keep, cursor=_dump(cursor), more=True, account=account)
-    return Batch(keep, cursor=_dump({"last": top}), account=account)
+        return Batch(keep, cursor=cursor_dump(cursor), more=True, account=account)
+    return Batch(keep, cursor=cursor_dump({"last": top}), account=account)
 
 
 def _channel_figures(api: _Api, config: dict) -> tuple[Account, str]:
@@ -427,18 +429,4 @@ def _rfc3339(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _ts(when: datetime | None) -> int:
-    return int(when.timestamp()) if when else 0
 
-
-def _load(cursor: str) -> dict:
-    try:
-        state = json.loads(cursor) if cursor else {}
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def _dump(state: dict) -> str:
-    return json.dumps({k: v for k, v in state.items() if v is not None}, sort_keys=True,
-                      separators=(",", ":"))

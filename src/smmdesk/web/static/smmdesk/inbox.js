@@ -11,24 +11,8 @@
   if (!inbox) { return; }
   var focusAfterOpen = null;
 
-  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#inbox-rows .inbox-row")); }
-  function opened() { return document.querySelector("#inbox-rows .inbox-row.on"); }
-  function cursor() { return document.querySelector("#inbox-rows .inbox-row.cursor") || opened(); }
-
-  function setCursor(row, quiet) {
-    rows().forEach(function (r) { r.classList.remove("cursor"); });
-    if (!row) { return; }
-    row.classList.add("cursor");
-    if (!quiet) { row.scrollIntoView({block: "nearest"}); }
-  }
-
-  function move(step) {
-    var list = rows();
-    if (!list.length) { return; }
-    var i = list.indexOf(cursor());
-    i = i < 0 ? 0 : Math.min(list.length - 1, Math.max(0, i + step));
-    setCursor(list[i]);
-  }
+  var R = smmRows("inbox"), rows = R.rows, opened = R.opened, cursor = R.cursor,
+    setCursor = R.setCursor, move = R.move, focusField = R.focusField, nextAfter = R.nextAfter;
 
   function open(row, thenFocus) {
     if (!row) { return; }
@@ -39,16 +23,6 @@
     }
     focusAfterOpen = thenFocus || null;
     row.querySelector(".inbox-link").click();  // htmx loads it into the pane; a plain link otherwise
-  }
-
-  function focusField(selector) {
-    var field = selector && document.querySelector(selector);
-    if (field) { field.focus(); }
-  }
-
-  function nextAfter(row) {
-    var list = rows(), i = list.indexOf(row);
-    return list[i + 1] || list[i - 1] || null;
   }
 
   // e / s: mark the message under the cursor, then go on to the next one.
@@ -107,12 +81,6 @@
     if (box.open) { box.close(); } else { box.showModal(); }
   }
 
-  function isTyping(el) {
-    if (el.isContentEditable) { return true; }
-    if (el.tagName === "TEXTAREA" || el.tagName === "SELECT") { return true; }
-    return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
-  }
-
   var keys = {
     "j": function () { move(1); },
     "k": function () { move(-1); },
@@ -138,20 +106,7 @@
   }
 
   document.addEventListener("keydown", function (e) {
-    var el = e.target;
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && el.id === "reply-text") {
-      e.preventDefault();
-      el.form.requestSubmit();
-      return;
-    }
-    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) { return; }
-    if (isTyping(el)) {
-      if (e.key === "Escape") { el.blur(); }
-      return;
-    }
-    if (e.key === "Enter" && el.closest("a, button, summary")) { return; }  // their own Enter
-    if (document.getElementById("inbox-keys").open && e.key !== "?") { return; }
-    var run = keys[keyOf(e)];
+    var run = smmStreamKey(e, keys, "inbox-keys", keyOf);
     if (run) { e.preventDefault(); run(); }
   });
 
