@@ -63,6 +63,7 @@ ALLOWED = {
     "QR", "OK", "TLS", "RSS", "BOM", "UTF", "DM", "DMs", "PIN", "CTA", "PDF", "ISO", "Unix",
     # engagement-rate names SMM managers use as they are in every language
     "ER", "ERR", "ERpost", "ERday", "ERview", "CTR", "ROI", "KPI",
+    "Atom", "Jetstream", "Markdown",  # a feed format, Bluesky's firehose, a file format
 }
 # Runs that are codes, not words: the plan's CSV columns, named as the file has them.
 ALLOWED_RUNS = {"day time channel rubric format title text note"}
