@@ -191,3 +191,29 @@ def test_a_mention_is_answered_through_our_channel_by_the_outbox(pinned, workspa
     answer = SandboxComment.objects.get(post=theirs, by_owner=True)
     assert answer.text == "Простите! Ждём вас снова"
     assert answer.author_handle == channel.external_id
+
+
+def test_an_answer_the_network_keeps_refusing_ends_failed_with_its_words(
+        pinned, workspace, owner, monitor, blogger, monkeypatch):
+    from smmdesk.connectors.base import TransientError
+    from smmdesk.core.outbox import MAX_ATTEMPTS
+
+    channel = channel_connect(workspace=workspace, kind="sandbox", actor=owner,
+                              data={"name": "Zerno", "audience": "ru"})
+    post(blogger, ANGRY)
+    run()
+
+    def busy(self, ref, text):
+        raise TransientError("The network is busy, try later", retry_after=5)
+    monkeypatch.setattr("smmdesk.connectors.sandbox.SandboxConnector.reply_to_post", busy)
+    m = mention_reply(mention=Mention.objects.get(), channel_id=channel.pk, text="Простите!",
+                      user=owner)
+    outbox_process(worker_id="w1")
+    m.refresh_from_db()
+    assert m.reply_state == "sending"  # one failure: the outbox tries again later
+    OutboxMessage.objects.filter(kind="listening_reply").update(
+        attempts=MAX_ATTEMPTS - 1, status="failed", next_attempt_at=timezone.now())
+    outbox_process(worker_id="w1")
+    m.refresh_from_db()
+    assert (m.reply_state, m.reply_error, m.reply_text) == (
+        "failed", "The network is busy, try later", "Простите!")

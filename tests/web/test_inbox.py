@@ -157,6 +157,16 @@ def test_each_filter_narrows_the_stream(workspace, owner, stream, query, expecte
     assert set(listed(r.content.decode())) == {stream[k].pk for k in expected}
 
 
+def test_a_filter_id_in_other_digits_is_ignored_not_a_500(workspace, owner, stream):
+    """"²" and "٣" are digits to str.isdigit, not to int()."""
+    client = login(owner)
+    everything = listed(client.get(url(workspace)).content.decode())
+    for odd in ("²", "٣", "1²"):
+        response = client.get(url(workspace) + "?channel=" + odd)
+        assert response.status_code == 200, odd
+        assert listed(response.content.decode()) == everything, odd
+
+
 def test_the_channel_label_and_assignee_filters(workspace, owner, editor, stream):
     client = login(owner)
     label = Label.objects.get(workspace=workspace, name="Delivery")

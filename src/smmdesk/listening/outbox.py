@@ -14,7 +14,7 @@ from django.utils import timezone
 from smmdesk.channels.models import Channel
 from smmdesk.channels.services import channel_connector
 from smmdesk.connectors.base import AmbiguousError, PermanentError, TransientError
-from smmdesk.core.outbox import OutboxPermanentError, outbox_handler
+from smmdesk.core.outbox import MAX_ATTEMPTS, OutboxPermanentError, outbox_handler
 from smmdesk.listening.models import Mention
 
 
@@ -32,7 +32,9 @@ def reply_handler(message) -> None:
     connector = channel_connector(channel)
     try:
         sent = connector.reply_to_post(mention.item.reply_ref, mention.reply_text)
-    except TransientError:
+    except TransientError as exc:
+        if message.attempts >= MAX_ATTEMPTS:  # the outbox gives up now: say so
+            _failed(mention, exc.message)
         raise
     except (PermanentError, AmbiguousError) as exc:
         # Ambiguous: the network may have posted it; sending again could answer twice,

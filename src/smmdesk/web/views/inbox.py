@@ -87,7 +87,8 @@ CORRECTION_KEYS = ([(str(n), "intent", v) for n, v in enumerate(INTENTS, 1)]
 
 def _id(value: str) -> int | None:
     """A row id from a form or the URL; None for anything else (no 500 on "abc")."""
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    # isascii: "²".isdigit() is true, and int("²") fails.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _number(value: str) -> str:
