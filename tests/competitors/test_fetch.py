@@ -28,7 +28,7 @@ def rival(db):
     now = timezone.now()
     network.posts_create_bulk(posts=[
         SandboxPost(account=account, text=f"Пост {d}", created_at=now - timedelta(days=d),
-                    appeal_boost=8.0 if d == 2 else 1.0) for d in range(30, 0, -2)])
+                    appeal_boost=20.0 if d == 2 else 1.0) for d in range(30, 0, -2)])
     return account
 
 

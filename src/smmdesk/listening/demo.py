@@ -107,7 +107,7 @@ def _competitor(data: dict, now) -> None:
         rows.append(SandboxPost(account=account, text=text, media_count=int(media != "text"),
                                 format="reel" if media == "video" else "feed",
                                 created_at=now - timedelta(days=day, hours=-10),
-                                appeal_boost=6.0 if day == 3 else 1.0))
+                                appeal_boost=20.0 if day == 3 else 1.0))
     network.posts_create_bulk(posts=rows)
 
 
